@@ -1,0 +1,96 @@
+// @ts-check
+// Builds every target: the extension host bundle, the webview bundle, and
+// (with --tests) the test suites, the emulator and its CLI.
+const esbuild = require('esbuild');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const production = process.argv.includes('--production');
+const tests = process.argv.includes('--tests');
+const watch = process.argv.includes('--watch');
+
+/** @type {import('esbuild').BuildOptions} */
+const common = {
+	bundle: true,
+	sourcemap: !production,
+	minify: production,
+	logLevel: 'warning',
+	legalComments: 'none',
+};
+
+/** @returns {import('esbuild').BuildOptions[]} */
+function productTargets() {
+	return [
+		{
+			...common,
+			entryPoints: { extension: 'src/extension.ts' },
+			outdir: 'dist',
+			platform: 'node',
+			format: 'cjs',
+			target: 'node20',
+			external: ['vscode'],
+			metafile: true,
+		},
+		{
+			...common,
+			entryPoints: { webview: 'media/main.ts' },
+			outdir: 'dist',
+			platform: 'browser',
+			format: 'iife',
+			target: 'es2022',
+			metafile: true,
+		},
+	];
+}
+
+/** Every `*.test.ts` plus the emulator CLI, one output file per entry, dependencies left to node_modules. */
+function testTargets() {
+	/** @type {string[]} */
+	const entries = [];
+	const walk = (/** @type {string} */ dir) => {
+		for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+			const full = path.join(dir, entry.name);
+			if (entry.isDirectory()) {
+				if (entry.name !== 'fixtures') walk(full);
+			} else if (/\.test\.ts$/.test(entry.name) || /^(cli|runTest|launcher)\.ts$/.test(entry.name) || (dir.endsWith('tools') && entry.name.endsWith('.ts'))) {
+				entries.push(full);
+			}
+		}
+	};
+	walk('test');
+	return [{
+		...common,
+		sourcemap: true,
+		minify: false,
+		entryPoints: entries,
+		outdir: 'out',
+		outbase: '.',
+		platform: 'node',
+		format: 'cjs',
+		target: 'node20',
+		packages: 'external',
+		external: ['vscode'],
+	}];
+}
+
+/** @param {import('esbuild').Metafile} meta */
+function reportSizes(meta) {
+	for (const [file, info] of Object.entries(meta.outputs)) {
+		if (file.endsWith('.js')) console.log(`${file}: ${(info.bytes / 1024).toFixed(1)} KiB`);
+	}
+}
+
+async function main() {
+	const targets = tests ? testTargets() : productTargets();
+	if (watch) {
+		for (const t of targets) await (await esbuild.context(t)).watch();
+		return;
+	}
+	const results = await Promise.all(targets.map(t => esbuild.build(t)));
+	if (!tests) for (const r of results) if (r.metafile) reportSizes(r.metafile);
+}
+
+main().catch(err => {
+	console.error(err);
+	process.exit(1);
+});

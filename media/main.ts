@@ -1,0 +1,2 @@
+// Results webview entry point.
+export {};

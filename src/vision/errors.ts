@@ -1,0 +1,88 @@
+/** google.rpc.Code values the service uses. */
+export const enum RpcCode {
+	OK = 0,
+	CANCELLED = 1,
+	UNKNOWN = 2,
+	INVALID_ARGUMENT = 3,
+	DEADLINE_EXCEEDED = 4,
+	PERMISSION_DENIED = 7,
+	RESOURCE_EXHAUSTED = 8,
+	INTERNAL = 13,
+	UNAVAILABLE = 14,
+	UNAUTHENTICATED = 16,
+}
+
+/**
+ * What went wrong, in the terms a caller acts on:
+ * - `validation`: the request breaks a documented limit; nothing was sent.
+ * - `service`: the service answered with an error status.
+ * - `network`: no complete answer (connection refused/reset, DNS, TLS, closed mid-body).
+ * - `timeout`: no answer within the per-request timeout.
+ * - `cancelled`: the caller's AbortSignal fired.
+ * - `protocol`: an answer that is not a batchAnalyze response (HTML from a proxy, truncated JSON, wrong shape).
+ */
+export type VisionErrorKind = 'validation' | 'service' | 'network' | 'timeout' | 'cancelled' | 'protocol';
+
+export interface VisionErrorInit {
+	kind: VisionErrorKind;
+	code: number;
+	message: string;
+	httpStatus?: number;
+	/** The service's `x-request-id`, when an answer came. */
+	requestId?: string;
+	/** Our `x-client-request-id`, sent with every attempt of the call. */
+	clientRequestId?: string;
+	/** JSON path of the offending field, for validation errors. */
+	path?: string;
+	details?: unknown[];
+	/** How many attempts were made before giving up. */
+	attempts?: number;
+	cause?: unknown;
+}
+
+export class VisionError extends Error {
+	override readonly name = 'VisionError';
+	readonly kind: VisionErrorKind;
+	readonly code: number;
+	readonly httpStatus: number | undefined;
+	readonly requestId: string | undefined;
+	readonly clientRequestId: string | undefined;
+	readonly path: string | undefined;
+	readonly details: unknown[];
+	readonly attempts: number;
+
+	constructor(init: VisionErrorInit) {
+		super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
+		this.kind = init.kind;
+		this.code = init.code;
+		this.httpStatus = init.httpStatus;
+		this.requestId = init.requestId;
+		this.clientRequestId = init.clientRequestId;
+		this.path = init.path;
+		this.details = init.details ?? [];
+		this.attempts = init.attempts ?? 0;
+	}
+
+	/** Whether the same request may succeed if sent again later. */
+	get retryable(): boolean {
+		switch (this.kind) {
+			case 'network':
+			case 'timeout':
+				return true;
+			case 'service':
+			case 'protocol':
+				return this.httpStatus !== undefined && RETRYABLE_HTTP_STATUSES.has(this.httpStatus);
+			case 'validation':
+			case 'cancelled':
+				return false;
+		}
+	}
+}
+
+/** 429, 500, 502 (a proxy's HTML page), 503, 504. Never 400/401/403. */
+export const RETRYABLE_HTTP_STATUSES: ReadonlySet<number> = new Set([429, 500, 502, 503, 504]);
+
+/** Builds the validation error for one field: `analyzeSpecs[2].features: 9 given, at most 8 allowed`. */
+export function invalidArgument(path: string, problem: string): VisionError {
+	return new VisionError({ kind: 'validation', code: RpcCode.INVALID_ARGUMENT, path, message: `${path}: ${problem}` });
+}
