@@ -1,0 +1,69 @@
+/**
+ * Draws every recording's polygons over its image, to check by eye that the boxes sit on the
+ * pixels: blocks blue, lines green, words red, faces magenta; a dot marks each polygon's first
+ * vertex (top-left) and a smaller one its second (bottom-left).
+ *
+ *   node out/test/tools/draw-fixture-polygons.js <fixtures folder> <output folder>
+ */
+
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import type { RecordedPolygon, Recording } from '../emulator/recording';
+import { launchChromium } from './chromium';
+
+const COLORS = { block: '#1a56db', line: '#0e9f6e', word: '#e02424', face: '#d61f9d' };
+
+async function main(): Promise<void> {
+	const [fixturesArg, outArg] = process.argv.slice(2);
+	if (!fixturesArg || !outArg) throw new Error('usage: draw-fixture-polygons <fixtures folder> <output folder>');
+	const fixtures = path.resolve(fixturesArg);
+	const out = path.resolve(outArg);
+	await mkdir(out, { recursive: true });
+	const browser = await launchChromium();
+	try {
+		for (const name of (await readdir(fixtures)).filter(n => n.endsWith('.recording.json')).sort()) {
+			const recording = JSON.parse(await readFile(path.join(fixtures, name), 'utf8')) as Recording;
+			const image = await readFile(path.join(fixtures, recording.image));
+			const context = await browser.newContext({ viewport: { width: recording.width, height: recording.height }, deviceScaleFactor: 1 });
+			const page = await context.newPage();
+			await page.setContent(overlayHtml(recording, `data:${recording.mimeType};base64,${image.toString('base64')}`), { waitUntil: 'load' });
+			const target = path.join(out, recording.image.replace(/\.[a-z]+$/, '.polygons.png'));
+			await writeFile(target, await page.screenshot({ type: 'png' }));
+			await context.close();
+			console.log(target);
+		}
+	} finally {
+		await browser.close();
+	}
+}
+
+function overlayHtml(recording: Recording, imageUrl: string): string {
+	const shapes: string[] = [];
+	for (const page of recording.textDetection?.pages ?? []) {
+		for (const block of page.blocks) {
+			shapes.push(polygon(block.boundingBox, COLORS.block, 3));
+			for (const line of block.lines) {
+				shapes.push(polygon(line.boundingBox, COLORS.line, 2));
+				for (const word of line.words) shapes.push(polygon(word.boundingBox, word.entityIndex >= 0 ? COLORS.face : COLORS.word, 1));
+			}
+		}
+	}
+	for (const face of recording.faceDetection?.faces ?? []) shapes.push(polygon(face.boundingBox, COLORS.face, 3));
+	return `<!doctype html><html><head><style>html, body { margin: 0; } img, svg { position: absolute; left: 0; top: 0; }</style></head><body>
+<img src="${imageUrl}" width="${recording.width}" height="${recording.height}">
+<svg xmlns="http://www.w3.org/2000/svg" width="${recording.width}" height="${recording.height}">${shapes.join('\n')}</svg>
+</body></html>`;
+}
+
+function polygon(p: RecordedPolygon, color: string, width: number): string {
+	const points = p.vertices.map(v => `${v.x},${v.y}`).join(' ');
+	const [first, second] = p.vertices;
+	return `<polygon points="${points}" fill="none" stroke="${color}" stroke-width="${width}" stroke-opacity="0.8"/>`
+		+ `<circle cx="${first.x}" cy="${first.y}" r="${width + 2}" fill="${color}"/>`
+		+ `<circle cx="${second.x}" cy="${second.y}" r="${width + 0.5}" fill="${color}"/>`;
+}
+
+main().catch((err: unknown) => {
+	console.error(err);
+	process.exit(1);
+});
