@@ -5,6 +5,7 @@ export const enum RpcCode {
 	UNKNOWN = 2,
 	INVALID_ARGUMENT = 3,
 	DEADLINE_EXCEEDED = 4,
+	NOT_FOUND = 5,
 	PERMISSION_DENIED = 7,
 	RESOURCE_EXHAUSTED = 8,
 	INTERNAL = 13,
@@ -20,8 +21,9 @@ export const enum RpcCode {
  * - `timeout`: no answer within the per-request timeout.
  * - `cancelled`: the caller's AbortSignal fired.
  * - `protocol`: an answer that is not a batchAnalyze response (HTML from a proxy, truncated JSON, wrong shape).
+ * - `credentials`: no usable credentials (none set, or getting a fresh token failed); nothing was sent.
  */
-export type VisionErrorKind = 'validation' | 'service' | 'network' | 'timeout' | 'cancelled' | 'protocol';
+export type VisionErrorKind = 'validation' | 'service' | 'network' | 'timeout' | 'cancelled' | 'protocol' | 'credentials';
 
 export interface VisionErrorInit {
 	kind: VisionErrorKind;
@@ -37,6 +39,8 @@ export interface VisionErrorInit {
 	details?: unknown[];
 	/** How many attempts were made before giving up. */
 	attempts?: number;
+	/** The service's Retry-After, when it sent one. */
+	retryAfterMs?: number;
 	cause?: unknown;
 }
 
@@ -50,6 +54,7 @@ export class VisionError extends Error {
 	readonly path: string | undefined;
 	readonly details: unknown[];
 	readonly attempts: number;
+	readonly retryAfterMs: number | undefined;
 
 	constructor(init: VisionErrorInit) {
 		super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
@@ -61,6 +66,25 @@ export class VisionError extends Error {
 		this.path = init.path;
 		this.details = init.details ?? [];
 		this.attempts = init.attempts ?? 0;
+		this.retryAfterMs = init.retryAfterMs;
+	}
+
+	/** Copy with some fields changed, keeping this error as the cause. */
+	with(changes: Partial<Omit<VisionErrorInit, 'cause'>>): VisionError {
+		return new VisionError({
+			kind: this.kind,
+			code: this.code,
+			message: this.message,
+			httpStatus: this.httpStatus,
+			requestId: this.requestId,
+			clientRequestId: this.clientRequestId,
+			path: this.path,
+			details: this.details,
+			attempts: this.attempts,
+			retryAfterMs: this.retryAfterMs,
+			...changes,
+			cause: this,
+		});
 	}
 
 	/** Whether the same request may succeed if sent again later. */
@@ -74,6 +98,7 @@ export class VisionError extends Error {
 				return this.httpStatus !== undefined && RETRYABLE_HTTP_STATUSES.has(this.httpStatus);
 			case 'validation':
 			case 'cancelled':
+			case 'credentials':
 				return false;
 		}
 	}

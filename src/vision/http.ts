@@ -1,0 +1,219 @@
+import { request, type Dispatcher } from 'undici';
+import { RpcCode, VisionError } from './errors';
+import { parseStatus } from './normalize';
+import { parseRetryAfter } from './retry';
+
+/** One HTTP exchange with the service, before any interpretation of a 200 body. */
+export interface Answer {
+	status: number;
+	requestId: string | undefined;
+	serverTraceId: string | undefined;
+	retryAfter: string | undefined;
+	body: unknown;
+}
+
+export interface ExchangeOptions {
+	url: string;
+	dispatcher: Dispatcher;
+	headers: Record<string, string>;
+	body: string;
+	timeoutMs: number;
+	maxResponseBytes: number;
+	signal?: AbortSignal;
+	clientRequestId: string;
+	/** Secrets that must never appear in an error message, even if a server echoes them. */
+	redact: (text: string) => string;
+}
+
+const HTTP_TO_RPC: Record<number, RpcCode> = {
+	400: RpcCode.INVALID_ARGUMENT,
+	401: RpcCode.UNAUTHENTICATED,
+	403: RpcCode.PERMISSION_DENIED,
+	404: RpcCode.NOT_FOUND,
+	413: RpcCode.INVALID_ARGUMENT,
+	429: RpcCode.RESOURCE_EXHAUSTED,
+	500: RpcCode.INTERNAL,
+	502: RpcCode.UNAVAILABLE,
+	503: RpcCode.UNAVAILABLE,
+	504: RpcCode.DEADLINE_EXCEEDED,
+};
+
+/**
+ * Sends one POST and reads the whole answer. Resolves with the parsed JSON of a 200 answer;
+ * throws a VisionError for everything else: an error status (with the service's google.rpc.Status
+ * when it sent one), a body that is not JSON, a connection failure, the timeout, or cancellation.
+ */
+export async function exchange(options: ExchangeOptions): Promise<Answer> {
+	const timeout = new AbortController();
+	const timer = setTimeout(() => timeout.abort(new Error('timeout')), options.timeoutMs);
+	const signal = options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal;
+	let status = 0;
+	let requestId: string | undefined;
+	let serverTraceId: string | undefined;
+	try {
+		const response = await request(options.url, {
+			method: 'POST',
+			dispatcher: options.dispatcher,
+			headers: options.headers,
+			body: options.body,
+			signal,
+		});
+		status = response.statusCode;
+		requestId = header(response.headers['x-request-id']);
+		serverTraceId = header(response.headers['x-server-trace-id']);
+		const contentType = header(response.headers['content-type']) ?? '';
+		const text = await readText(response.body, options.maxResponseBytes);
+		const answer: Answer = {
+			status,
+			requestId,
+			serverTraceId,
+			retryAfter: header(response.headers['retry-after']),
+			body: undefined,
+		};
+		const parsed = parseJson(text);
+		if (status === 200) {
+			if (!parsed.ok) {
+				throw new VisionError({
+					kind: 'protocol',
+					code: RpcCode.INTERNAL,
+					httpStatus: status,
+					requestId,
+					clientRequestId: options.clientRequestId,
+					message: text.length === 0
+						? 'The service answered with an empty body.'
+						: `The service's answer is not valid JSON (${parsed.error}; ${text.length} bytes received${looksTruncated(text) ? ', the body looks cut off' : ''}).`,
+				});
+			}
+			answer.body = parsed.value;
+			return answer;
+		}
+		throw statusError(status, contentType, text, parsed.ok ? parsed.value : undefined, answer, options);
+	} catch (err) {
+		if (err instanceof VisionError) throw err;
+		const base = { httpStatus: status || undefined, requestId, clientRequestId: options.clientRequestId, cause: err };
+		if (options.signal?.aborted) {
+			throw new VisionError({ ...base, kind: 'cancelled', code: RpcCode.CANCELLED, message: 'The request was cancelled.' });
+		}
+		if (timeout.signal.aborted) {
+			throw new VisionError({
+				...base,
+				kind: 'timeout',
+				code: RpcCode.DEADLINE_EXCEEDED,
+				message: `No complete answer from ${hostOf(options.url)} within ${formatSeconds(options.timeoutMs)}.`,
+			});
+		}
+		throw new VisionError({ ...base, kind: 'network', code: RpcCode.UNAVAILABLE, message: networkMessage(err, options.url, status) });
+	} finally {
+		clearTimeout(timer);
+	}
+}
+
+function statusError(status: number, contentType: string, text: string, json: unknown, answer: Answer, options: ExchangeOptions): VisionError {
+	const rpc = parseStatus(json);
+	// A Status without a code (0, OK) on an error answer says nothing: the HTTP status does.
+	const code = rpc?.code || HTTP_TO_RPC[status] || RpcCode.UNKNOWN;
+	let message: string;
+	if (rpc) {
+		message = rpc.message || `The service answered HTTP ${status}.`;
+	} else if (/html/i.test(contentType) || /^\s*</.test(text)) {
+		const title = /<title>([^<]{0,200})<\/title>/i.exec(text)?.[1]?.trim();
+		message = `HTTP ${status} from a proxy or gateway in front of the service${title ? ` (“${title}”)` : ''}.`;
+	} else {
+		message = `The service answered HTTP ${status}${text ? ` with an unexpected body: ${text.slice(0, 200)}` : ''}.`;
+	}
+	return new VisionError({
+		kind: 'service',
+		code,
+		httpStatus: status,
+		requestId: answer.requestId,
+		clientRequestId: options.clientRequestId,
+		message: options.redact(message),
+		details: rpc?.details,
+		retryAfterMs: parseRetryAfter(answer.retryAfter, Date.now()),
+	});
+}
+
+async function readText(body: Dispatcher.ResponseData['body'], maxBytes: number): Promise<string> {
+	const chunks: Buffer[] = [];
+	let size = 0;
+	for await (const chunk of body) {
+		size += (chunk as Buffer).length;
+		if (size > maxBytes) {
+			body.destroy();
+			throw new VisionError({
+				kind: 'protocol',
+				code: RpcCode.RESOURCE_EXHAUSTED,
+				message: `The answer is larger than ${Math.round(maxBytes / 1048576)} MB; refusing to read it.`,
+			});
+		}
+		chunks.push(chunk as Buffer);
+	}
+	return Buffer.concat(chunks, size).toString('utf8');
+}
+
+type Parsed = { ok: true; value: unknown } | { ok: false; error: string };
+
+function parseJson(text: string): Parsed {
+	try {
+		return { ok: true, value: JSON.parse(text) };
+	} catch (err) {
+		return { ok: false, error: err instanceof Error ? err.message : String(err) };
+	}
+}
+
+function looksTruncated(text: string): boolean {
+	const end = text.trimEnd().slice(-1);
+	return end !== '}' && end !== ']';
+}
+
+function header(value: string | string[] | undefined): string | undefined {
+	return Array.isArray(value) ? value[0] : value;
+}
+
+function hostOf(url: string): string {
+	try {
+		return new URL(url).host;
+	} catch {
+		return url;
+	}
+}
+
+function formatSeconds(ms: number): string {
+	return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** Says what failed and what to check, from undici's and node's error codes. */
+function networkMessage(err: unknown, url: string, status: number): string {
+	const host = hostOf(url);
+	const code = errorCode(err);
+	switch (code) {
+		case 'ECONNREFUSED':
+			return `Connection to ${host} refused. Check the endpoint setting and that the server is running.`;
+		case 'ENOTFOUND':
+		case 'EAI_AGAIN':
+			return `Cannot resolve ${host} (DNS). Check the endpoint setting and your network or proxy.`;
+		case 'ECONNRESET':
+		case 'UND_ERR_SOCKET':
+		case 'EPIPE':
+			return status
+				? `The connection to ${host} closed while the answer was being received (HTTP ${status}, body incomplete).`
+				: `The connection to ${host} was closed before an answer arrived.`;
+		case 'ETIMEDOUT':
+		case 'UND_ERR_CONNECT_TIMEOUT':
+			return `Connecting to ${host} timed out. Check your network or proxy.`;
+		default:
+			if (code && /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY/i.test(code)) {
+				return `TLS error talking to ${host} (${code}). Check the endpoint and any proxy that intercepts HTTPS.`;
+			}
+			return `Network error talking to ${host}${code ? ` (${code})` : ''}: ${err instanceof Error ? err.message : String(err)}`;
+	}
+}
+
+function errorCode(err: unknown): string | undefined {
+	for (let e: unknown = err, depth = 0; e && depth < 4; depth++) {
+		const code = (e as { code?: unknown }).code;
+		if (typeof code === 'string') return code;
+		e = (e as { cause?: unknown }).cause;
+	}
+	return undefined;
+}
