@@ -1,0 +1,83 @@
+/** Who is calling, from the Authorization header, and which folder the call is billed to. */
+
+import { DEFAULT_CREDENTIALS, EmulatorOptions } from './api';
+import { Code, Rejection, invalidArgument } from './status';
+
+export type AuthScheme = 'Bearer' | 'Api-Key' | 'other';
+
+export interface Credential {
+	scheme: AuthScheme;
+	secret: string;
+}
+
+export type Principal =
+	| { kind: 'user'; folders: readonly string[] }
+	| { kind: 'serviceAccount'; folderId: string };
+
+export interface Accounts {
+	users: NonNullable<EmulatorOptions['users']>;
+	serviceAccounts: NonNullable<EmulatorOptions['serviceAccounts']>;
+}
+
+export function accountsFrom(options: Pick<EmulatorOptions, 'users' | 'serviceAccounts'>): Accounts {
+	return {
+		users: options.users ?? [{ iamToken: DEFAULT_CREDENTIALS.userIamToken, folders: [DEFAULT_CREDENTIALS.folderId] }],
+		serviceAccounts: options.serviceAccounts ?? [{
+			folderId: DEFAULT_CREDENTIALS.folderId,
+			iamTokens: [DEFAULT_CREDENTIALS.serviceAccountIamToken],
+			apiKeys: [DEFAULT_CREDENTIALS.apiKey],
+		}],
+	};
+}
+
+const USAGE = "use 'Authorization: Bearer <IAM token>' or 'Authorization: Api-Key <API key>'";
+
+/**
+ * Splits the header into scheme and secret. Anything that is not `<scheme> <secret>`
+ * has no readable scheme, so nothing of it is ever logged.
+ */
+export function readCredential(header: string | undefined): Credential | undefined {
+	const match = /^([A-Za-z][A-Za-z0-9-]*) +(\S+)$/.exec(header?.trim() ?? '');
+	if (!match) return undefined;
+	const scheme = match[1].toLowerCase();
+	return {
+		scheme: scheme === 'bearer' ? 'Bearer' : scheme === 'api-key' ? 'Api-Key' : 'other',
+		secret: match[2],
+	};
+}
+
+/** Step 1 of the gateway: 401 code 16 unless the header names a known IAM token or API key. */
+export function authenticate(header: string | undefined, accounts: Accounts): Principal {
+	if (header === undefined || header.trim() === '') {
+		throw new Rejection(401, Code.UNAUTHENTICATED, `The request has no Authorization header; ${USAGE}.`);
+	}
+	const credential = readCredential(header);
+	if (!credential || credential.scheme === 'other') {
+		throw new Rejection(401, Code.UNAUTHENTICATED, `The Authorization header is malformed; ${USAGE}.`);
+	}
+	const { scheme, secret } = credential;
+	if (scheme === 'Bearer') {
+		const user = accounts.users.find(u => u.iamToken === secret);
+		if (user) return { kind: 'user', folders: user.folders };
+	}
+	const account = accounts.serviceAccounts.find(sa =>
+		scheme === 'Bearer' ? sa.iamTokens?.includes(secret) : sa.apiKeys?.includes(secret));
+	if (account) return { kind: 'serviceAccount', folderId: account.folderId };
+	throw new Rejection(401, Code.UNAUTHENTICATED, 'The token is invalid or has expired.');
+}
+
+/** Step 4: a user names one of its folders; a service account names its own folder or none. */
+export function checkFolder(principal: Principal, folderId: string): void {
+	if (principal.kind === 'user') {
+		if (folderId === '') {
+			throw invalidArgument('Request validation error: folder_id: folder_id is required when calling as a user account');
+		}
+		if (!principal.folders.includes(folderId)) throw permissionDenied();
+	} else if (folderId !== '' && folderId !== principal.folderId) {
+		throw permissionDenied();
+	}
+}
+
+function permissionDenied(): Rejection {
+	return new Rejection(403, Code.PERMISSION_DENIED, 'Permission denied');
+}

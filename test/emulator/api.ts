@@ -1,0 +1,89 @@
+/** The emulator's public types; `index.ts` re-exports them with `startEmulator`. */
+
+export type FaultKind = 'http429' | 'http500' | 'http503' | 'http504' | 'stall' | 'truncated' | 'html502' | 'reset';
+
+export const FAULT_KINDS: readonly FaultKind[] = ['http429', 'http500', 'http503', 'http504', 'stall', 'truncated', 'html502', 'reset'];
+
+export interface FaultPlan {
+	/** Probability 0..1 that a request gets a fault drawn uniformly from `kinds` (seeded PRNG). */
+	rate?: number;
+	/** Default: every kind except `stall`, which needs a client timeout to end quickly. */
+	kinds?: FaultKind[];
+	/** Default 1, so a run with the same plan always draws the same faults. */
+	seed?: number;
+	/** Applied to the next requests in order, before `rate` is consulted; 'ok' means no fault. Consumed as used. */
+	script?: (FaultKind | 'ok')[];
+}
+
+export interface EmulatorOptions {
+	/** Default '127.0.0.1'. Applies at start only. */
+	host?: string;
+	/** Default 0 (an ephemeral port). Applies at start only. */
+	port?: number;
+	/** Where `*.recording.json` live; default `<repo>/test/fixtures`. */
+	fixturesDir?: string;
+	/** User-account IAM tokens: folderId is required and must be one of `folders`. */
+	users?: { iamToken: string; folders: string[] }[];
+	/** Service accounts: IAM tokens or API keys; folderId must be omitted or equal to the account's folder. */
+	serviceAccounts?: { folderId: string; iamTokens?: string[]; apiKeys?: string[] }[];
+	/** Added before answering a valid request. */
+	latencyMs?: number;
+	/** Above it: 429 code 8 with Retry-After (seconds), over a sliding 1 s window. */
+	requestsPerSecond?: number;
+	faults?: FaultPlan;
+	/** How long a 'stall' holds the request before answering normally (default 30000); ends early when the client goes away. */
+	stallMs?: number;
+	/** Default 100 MiB; above it → 413 with a google.rpc.Status body code 3. */
+	maxBodyBytes?: number;
+}
+
+export interface RequestLogEntry {
+	/** 1, 2, 3… since the emulator started (clearLog does not restart it). */
+	seq: number;
+	/** Date.now() when the request arrived. */
+	receivedAt: number;
+	method: string;
+	path: string;
+	/** The x-client-request-id header. */
+	clientRequestId?: string;
+	/** The x-data-logging-enabled header. */
+	dataLogging?: string;
+	/** 'Bearer' | 'Api-Key' | 'other' — never the secret itself. */
+	authScheme?: string;
+	/** The folderId the request body named, if any. */
+	folderId?: string;
+	specCount?: number;
+	/** HTTP status answered; 0 while in flight and for a reset or a stall the client abandoned. */
+	status: number;
+	/** The x-request-id sent back. */
+	requestId: string;
+	fault?: FaultKind | 'rate-limit';
+}
+
+export interface Emulator {
+	/** Full URL of the method: http://127.0.0.1:PORT/vision/v1/batchAnalyze */
+	readonly url: string;
+	/** http://127.0.0.1:PORT */
+	readonly origin: string;
+	readonly log: readonly RequestLogEntry[];
+	/** Changes knobs while running; a key given as `undefined` goes back to its default. */
+	configure(options: Partial<EmulatorOptions>): void;
+	clearLog(): void;
+	/** Closes the server and destroys open sockets (including stalled ones). */
+	close(): Promise<void>;
+}
+
+export interface DefaultCredentials {
+	userIamToken: 't1.emulator-user-token';
+	folderId: 'b1gemulatorfolder0001';
+	serviceAccountIamToken: 't1.emulator-sa-token';
+	apiKey: 'AQVNemulator-api-key';
+}
+
+/** Credentials the CLI and sample workspace use by default: test values that only the emulator accepts. */
+export const DEFAULT_CREDENTIALS: DefaultCredentials = Object.freeze({
+	userIamToken: 't1.emulator-user-token',
+	folderId: 'b1gemulatorfolder0001',
+	serviceAccountIamToken: 't1.emulator-sa-token',
+	apiKey: 'AQVNemulator-api-key',
+});

@@ -1,0 +1,47 @@
+/** Decides which requests get a fault: the script first, then a seeded draw, so runs repeat exactly. */
+
+import { FAULT_KINDS, FaultKind, FaultPlan } from './api';
+
+/** `stall` is left out by default: it only ends quickly when the client has a timeout. */
+const DEFAULT_KINDS = FAULT_KINDS.filter(kind => kind !== 'stall');
+
+export class FaultInjector {
+	private readonly script: (FaultKind | 'ok')[];
+	private readonly rate: number;
+	private readonly kinds: readonly FaultKind[];
+	private readonly random: () => number;
+
+	constructor(plan: FaultPlan = {}) {
+		const rate = plan.rate ?? 0;
+		if (!(rate >= 0 && rate <= 1)) throw new RangeError(`fault rate must be between 0 and 1, got ${rate}`);
+		const kinds = plan.kinds ?? DEFAULT_KINDS;
+		if (rate > 0 && kinds.length === 0) throw new RangeError('a fault rate needs at least one fault kind');
+		for (const kind of [...kinds, ...(plan.script ?? [])]) {
+			if (kind !== 'ok' && !FAULT_KINDS.includes(kind)) throw new RangeError(`unknown fault kind: ${String(kind)}`);
+		}
+		this.script = [...(plan.script ?? [])];
+		this.rate = rate;
+		this.kinds = [...kinds];
+		this.random = mulberry32(plan.seed ?? 1);
+	}
+
+	/** The fault for the next request, or undefined for a normal answer. */
+	next(): FaultKind | undefined {
+		const scripted = this.script.shift();
+		if (scripted !== undefined) return scripted === 'ok' ? undefined : scripted;
+		if (this.rate === 0 || this.random() >= this.rate) return undefined;
+		return this.kinds[Math.floor(this.random() * this.kinds.length)];
+	}
+}
+
+/** A small, well-known 32-bit PRNG: the same seed gives the same sequence on every platform. */
+export function mulberry32(seed: number): () => number {
+	let state = seed >>> 0;
+	return () => {
+		state = (state + 0x6d2b79f5) >>> 0;
+		let t = state;
+		t = Math.imul(t ^ (t >>> 15), t | 1);
+		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+}
