@@ -1,2 +1,62 @@
-// Results webview entry point.
-export {};
+/**
+ * Results webview entry point: renders a saved state at once, asks the extension for its data,
+ * and renders every payload it sends. The model and the selection are saved with setState so the
+ * panel comes back as it was after VS Code hides or reloads it.
+ */
+import type { InitPayload, ResultsModel } from '../src/shared/protocol';
+import { isPersistedState, isToWebview } from './messages';
+import type { Layer } from './overlay';
+import { renderPanel, type PanelInput, type PanelView } from './panel';
+import type { VsCodeApi } from './vscodeApi';
+
+const READY_REQUEST_ID = 1;
+
+const vscode: VsCodeApi = acquireVsCodeApi();
+const root = document.getElementById('app') ?? document.body.appendChild(document.createElement('div'));
+const layers = new Map<Layer, boolean>();
+let view: PanelView | undefined;
+
+function show(input: PanelInput): void {
+	view?.dispose();
+	const { model } = input;
+	view = renderPanel(root, input, {
+		layers,
+		post: message => vscode.postMessage(message),
+		selectionChanged(selection) {
+			save(model, selection);
+			vscode.postMessage({ type: 'selectionChanged', selection });
+		},
+	});
+	save(model, view.selection);
+}
+
+function save(model: ResultsModel, selection: number[]): void {
+	vscode.setState({ model, selection });
+}
+
+function showPayload(payload: InitPayload): void {
+	show({ model: payload.model, imageSrc: payload.imageSrc, strings: payload.strings, selection: payload.selection });
+}
+
+window.addEventListener('message', (event: MessageEvent<unknown>) => {
+	const message = event.data;
+	if (!isToWebview(message)) return;
+	switch (message.type) {
+		case 'init':
+			if (message.inReplyTo === READY_REQUEST_ID) showPayload(message.payload);
+			return;
+		case 'update':
+			showPayload(message.payload);
+			return;
+		default:
+			return assertNever(message);
+	}
+});
+
+const saved = vscode.getState();
+if (isPersistedState(saved)) show({ model: saved.model, imageSrc: undefined, strings: {}, selection: saved.selection });
+vscode.postMessage({ type: 'ready', requestId: READY_REQUEST_ID });
+
+function assertNever(value: never): never {
+	throw new Error(`Unexpected message ${JSON.stringify(value)}`);
+}

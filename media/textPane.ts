@@ -1,0 +1,59 @@
+/**
+ * The recognized text in reading order: a paragraph per block, a line per line, a span per word
+ * with the same `data-word` index as its polygon. Plain spaces and block elements between the
+ * words, so copying from the pane gives the same text as the service's reading order.
+ */
+import { h } from './dom';
+import type { Localizer } from './l10n';
+import type { OcrView } from './ocr';
+
+export interface TextPane {
+	element: HTMLElement;
+	/** By reading-order index. */
+	words: HTMLSpanElement[];
+}
+
+export function buildTextPane(view: OcrView, l10n: Localizer): TextPane {
+	const element = h('div', { id: 'text-pane', class: 'text-pane', tabindex: 0, role: 'document', 'aria-label': l10n.t('text.paneLabel') });
+	const words: HTMLSpanElement[] = [];
+	if (view.words.length === 0) {
+		element.classList.add('empty');
+		element.appendChild(h('div', { class: 'empty-message' },
+			h('strong', {}, l10n.t('text.empty')),
+			h('span', { class: 'hint' }, l10n.t('text.emptyHint'))));
+		return { element, words };
+	}
+
+	const fragment = document.createDocumentFragment();
+	let page = -1;
+	let block: HTMLElement | undefined;
+	let line: HTMLElement | undefined;
+	let lineKey = '';
+	let blockKey = '';
+	for (const { index, ref, word } of view.words) {
+		if (ref.page !== page) {
+			if (page !== -1) fragment.appendChild(h('hr', { class: 'page-break' }));
+			page = ref.page;
+		}
+		const nextBlockKey = `${ref.page}/${ref.block}`;
+		if (nextBlockKey !== blockKey || block === undefined) {
+			block = h('p', { class: 'block' });
+			fragment.appendChild(block);
+			blockKey = nextBlockKey;
+			lineKey = '';
+		}
+		const nextLineKey = `${nextBlockKey}/${ref.line}`;
+		if (nextLineKey !== lineKey || line === undefined) {
+			line = h('span', { class: 'line' });
+			block.appendChild(line);
+			lineKey = nextLineKey;
+		} else {
+			line.appendChild(document.createTextNode(' '));
+		}
+		const span = h('span', { class: 'word', 'data-word': index }, word.text);
+		line.appendChild(span);
+		words[index] = span;
+	}
+	element.appendChild(fragment);
+	return { element, words };
+}

@@ -1,0 +1,46 @@
+/** The hover card for a word: its text, confidence and languages, placed beside the word. */
+import type { Word } from '../src/vision/types';
+import { h } from './dom';
+import type { Localizer } from './l10n';
+
+const GAP = 6;
+
+export class Tooltip {
+	readonly element: HTMLDivElement;
+	private readonly text: HTMLDivElement;
+	private readonly confidence: HTMLDivElement;
+	private readonly languages: HTMLDivElement;
+
+	constructor(private readonly l10n: Localizer) {
+		this.text = h('div', { class: 'tooltip-text' });
+		this.confidence = h('div', { class: 'tooltip-detail tooltip-confidence' });
+		this.languages = h('div', { class: 'tooltip-detail tooltip-languages' });
+		this.element = h('div', { id: 'tooltip', class: 'tooltip', role: 'tooltip', hidden: true }, this.text, this.confidence, this.languages);
+	}
+
+	show(word: Word, anchor: DOMRect): void {
+		this.text.textContent = word.text;
+		this.confidence.textContent = this.l10n.t('tooltip.confidence', this.l10n.percent(word.confidence));
+		const codes = word.languages.map(language => language.languageCode).filter(code => code !== '');
+		this.languages.textContent = codes.length > 0 ? this.l10n.t('tooltip.languages', codes.join(', ')) : this.l10n.t('tooltip.noLanguage');
+		this.element.hidden = false;
+		this.place(anchor);
+	}
+
+	hide(): void {
+		this.element.hidden = true;
+	}
+
+	/** Below the word, or above it when there is no room below; always inside the viewport. */
+	private place(anchor: DOMRect): void {
+		const { offsetWidth: width, offsetHeight: height } = this.element;
+		const viewportWidth = document.documentElement.clientWidth;
+		const viewportHeight = document.documentElement.clientHeight;
+		let top = anchor.bottom + GAP;
+		if (top + height > viewportHeight && anchor.top - GAP - height >= 0) top = anchor.top - GAP - height;
+		const left = Math.min(Math.max(GAP, anchor.left), Math.max(GAP, viewportWidth - width - GAP));
+		// CSSOM, not a style attribute: the CSP allows the former only.
+		this.element.style.left = `${Math.round(left)}px`;
+		this.element.style.top = `${Math.round(Math.max(GAP, Math.min(top, viewportHeight - height - GAP)))}px`;
+	}
+}
