@@ -18,17 +18,32 @@ const common = {
 	legalComments: 'none',
 };
 
+/**
+ * Leaves `require('./runtime')` in extension.ts as a real require of dist/runtime.js instead of
+ * bundling it in.
+ * @type {import('esbuild').Plugin}
+ */
+const lazyRuntime = {
+	name: 'lazy-runtime',
+	setup(build) {
+		build.onResolve({ filter: /^\.\/runtime$/ }, args =>
+			args.importer.endsWith(path.join('src', 'extension.ts')) ? { path: './runtime.js', external: true } : undefined);
+	},
+};
+
 /** @returns {import('esbuild').BuildOptions[]} */
 function productTargets() {
 	return [
 		{
 			...common,
-			entryPoints: { extension: 'src/extension.ts' },
+			// extension.js stays tiny so activation is cheap; runtime.js (client, panels) loads on first use.
+			entryPoints: { extension: 'src/extension.ts', runtime: 'src/runtime.ts' },
 			outdir: 'dist',
 			platform: 'node',
 			format: 'cjs',
 			target: 'node20',
 			external: ['vscode'],
+			plugins: [lazyRuntime],
 			metafile: true,
 		},
 		{
@@ -52,7 +67,7 @@ function testTargets() {
 			const full = path.join(dir, entry.name);
 			if (entry.isDirectory()) {
 				if (entry.name !== 'fixtures') walk(full);
-			} else if (/\.test\.ts$/.test(entry.name) || /^(cli|runTest|launcher)\.ts$/.test(entry.name) || (dir.endsWith('tools') && entry.name.endsWith('.ts'))) {
+			} else if (/\.test\.ts$/.test(entry.name) || /^(cli|runTest|launcher|demo)\.ts$/.test(entry.name) || (dir.endsWith('tools') && entry.name.endsWith('.ts'))) {
 				entries.push(full);
 			}
 		}

@@ -1,9 +1,33 @@
 import * as vscode from 'vscode';
+import { Commands, RESULTS_VIEW_TYPE, type CommandId } from './commands';
+import type { Runtime } from './runtime';
+import { ActiveImageTracker } from './statusBar';
 
-export function activate(_context: vscode.ExtensionContext): void {
-	// Commands, menus and the status-bar item are registered here as they arrive.
+/**
+ * Activation only registers commands, the serializer and the status-bar item. The client, the
+ * image code and the webview code live in dist/runtime.js, loaded by the first command that needs it.
+ */
+export function activate(context: vscode.ExtensionContext): { activateMs: number } {
+	const started = performance.now();
+	let runtime: Runtime | undefined;
+	const getRuntime = (): Runtime => {
+		// Kept out of this bundle by esbuild.js; resolved next to dist/extension.js.
+		runtime ??= (require('./runtime') as typeof import('./runtime')).createRuntime(context);
+		return runtime;
+	};
+
+	for (const id of Object.values(Commands) as CommandId[]) {
+		context.subscriptions.push(vscode.commands.registerCommand(id, (...args: unknown[]) => getRuntime().execute(id, args)));
+	}
+	context.subscriptions.push(
+		vscode.window.registerWebviewPanelSerializer(RESULTS_VIEW_TYPE, {
+			deserializeWebviewPanel: (panel, state: unknown) => getRuntime().restorePanel(panel, state),
+		}),
+		new ActiveImageTracker(),
+	);
+	return { activateMs: performance.now() - started };
 }
 
 export function deactivate(): void {
-	// Nothing to release yet.
+	// Everything is owned by context.subscriptions.
 }

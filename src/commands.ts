@@ -1,0 +1,26 @@
+/** Every command the extension contributes; package.json lists the same ids. */
+export const Commands = {
+	recognizeText: 'yandexVision.recognizeText',
+	classifyImage: 'yandexVision.classifyImage',
+	detectFaces: 'yandexVision.detectFaces',
+	findImageCopies: 'yandexVision.findImageCopies',
+	analyzeImage: 'yandexVision.analyzeImage',
+	quickOcr: 'yandexVision.quickOcr',
+	setIamToken: 'yandexVision.setIamToken',
+	signOut: 'yandexVision.signOut',
+	selectClassificationModel: 'yandexVision.selectClassificationModel',
+	showLog: 'yandexVision.showLog',
+} as const;
+
+export type CommandId = typeof Commands[keyof typeof Commands];
+
+/** The webview panel type, also the serializer's key. */
+export const RESULTS_VIEW_TYPE = 'yandexVision.results';
+
+/** Context key set while the active tab shows an image the service can read. */
+export const ACTIVE_IMAGE_CONTEXT = 'yandexVision.activeTabIsImage';
+
+/** VS Code's built-in image preview. */
+export const IMAGE_PREVIEW_VIEW_TYPE = 'imagePreview.previewEditor';
+
+export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.pdf'] as const;
