@@ -1,6 +1,7 @@
 /** Decides which requests get a fault: the script first, then a seeded draw, so runs repeat exactly. */
 
 import { FAULT_KINDS, FaultKind, FaultPlan } from './api';
+import { mulberry32 } from '../support/random';
 
 /** `stall` is left out by default: it only ends quickly when the client has a timeout. */
 const DEFAULT_KINDS = FAULT_KINDS.filter(kind => kind !== 'stall');
@@ -32,16 +33,4 @@ export class FaultInjector {
 		if (this.rate === 0 || this.random() >= this.rate) return undefined;
 		return this.kinds[Math.floor(this.random() * this.kinds.length)];
 	}
-}
-
-/** A small, well-known 32-bit PRNG: the same seed gives the same sequence on every platform. */
-export function mulberry32(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
 }

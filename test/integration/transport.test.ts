@@ -123,7 +123,7 @@ describe('transport edge cases', () => {
 			pump();
 		};
 		const client = createVisionClient({ endpoint: url, credentials: { iamToken: token }, retry: { maxAttempts: 1 }, maxResponseBytes: 8 * 1024 * 1024 });
-		await assert.rejects(client.batchAnalyze(request), /larger than 8 MB/);
+		await assert.rejects(client.batchAnalyze(request), (err: VisionError) => /larger than 8 MB/.test(err.message) && err.httpStatus === 200 && Boolean(err.clientRequestId));
 	});
 
 	it('says what to check when nothing listens', async () => {

@@ -4,20 +4,13 @@
  */
 
 import { chromium, type Browser } from 'playwright-core';
+import { CHROMIUM_ARGS } from '../vscode/codeServer';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
 export function launchChromium(): Promise<Browser> {
 	return chromium.launch({
 		executablePath: CHROMIUM_PATH,
-		args: [
-			'--no-sandbox',
-			'--disable-gpu',
-			'--disable-quic',
-			'--no-first-run',
-			'--disable-background-networking',
-			'--disable-component-update',
-			'--disable-sync',
-		],
+		args: [...CHROMIUM_ARGS],
 	});
 }

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { VisionError } from '../../src/vision/errors';
 import { normalizeResponse, parseStatus } from '../../src/vision/normalize';
 import type { FeatureType } from '../../src/vision/types';
+import { mulberry32 } from '../support/random';
 
 /** One spec with one feature. */
 const ONE = { featuresPerSpec: [1] };
@@ -411,7 +412,7 @@ describe('normalizeResponse', () => {
 		});
 
 		it('survives random mutations of a valid answer with nothing but results and protocol errors', () => {
-			const random = seededRandom(20240514);
+			const random = mulberry32(20240514);
 			let accepted = 0;
 			for (let round = 0; round < 2000; round++) {
 				const body = mutate(validAnswer(), random);
@@ -553,16 +554,4 @@ function randomJson(random: () => number, depth: number): unknown {
 		case 10: return { x: randomJson(random, depth - 1), text: randomJson(random, depth - 1) };
 		default: return { pages: [randomJson(random, depth - 1)] };
 	}
-}
-
-/** A small deterministic generator so a failure reproduces. */
-function seededRandom(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
 }
