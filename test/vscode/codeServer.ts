@@ -38,6 +38,8 @@ export interface StartCodeServerOptions {
 	userSettings?: Record<string, unknown>;
 	/** Display language of the workbench, e.g. `ru`. */
 	locale?: string;
+	/** Port on 127.0.0.1; default 0, any free port. */
+	port?: number;
 }
 
 export interface WorkbenchUrlOptions {
@@ -59,7 +61,7 @@ export interface CodeServerRun {
 	stop(): Promise<void>;
 }
 
-/** Starts code-server in its own process group, on a free port, with a private temp dir. */
+/** Starts code-server in its own process group, on the given or a free port, with a private temp dir. */
 export async function startCodeServer(options: StartCodeServerOptions): Promise<CodeServerRun> {
 	const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'yv-vscode-'));
 	const dirs = {
@@ -84,7 +86,7 @@ export async function startCodeServer(options: StartCodeServerOptions): Promise<
 	};
 	const args = [
 		options.install.entry,
-		'--bind-addr', '127.0.0.1:0',
+		'--bind-addr', `127.0.0.1:${options.port ?? 0}`,
 		'--auth', 'none',
 		'--config', path.join(dirs.config, 'code-server.yaml'),
 		'--user-data-dir', dirs.userData,
