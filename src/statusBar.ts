@@ -30,6 +30,8 @@ export class ActiveImageTracker implements vscode.Disposable {
 		this.item.text = `$(eye) ${vscode.l10n.t('Quick OCR')}`;
 		this.item.tooltip = vscode.l10n.t('Recognize the text of this image and copy it');
 		this.item.command = Commands.quickOcr;
+		// Without this, screen readers read the icon's name ("eye") before the label.
+		this.item.accessibilityInformation = { label: vscode.l10n.t('Quick OCR: recognize the text of this image and copy it'), role: 'button' };
 		this.disposables.push(
 			this.item,
 			vscode.window.tabGroups.onDidChangeTabs(() => this.update()),

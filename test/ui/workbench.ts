@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Browser, FrameLocator, Page } from 'playwright-core';
+import type { Browser, FrameLocator, Locator, Page } from 'playwright-core';
 import { collectPageProblems, launchChromium, startCodeServer, type CodeServerRun } from '../vscode/codeServer';
 import { installCodeServer } from '../vscode/install-code-server';
 
@@ -35,6 +35,8 @@ export interface Workbench {
 	readonly server: CodeServerRun;
 	/** Browser errors so far, for assertion messages. */
 	readonly problems: readonly string[];
+	/** Messages of the browser dialogs (alert, confirm, prompt) that anything opened; each is dismissed. */
+	readonly dialogs: readonly string[];
 	/** Runs a command by the title shown in the Command Palette, e.g. `View: Toggle Word Wrap`. */
 	runCommand(title: string): Promise<void>;
 	/** The content of a webview panel (the `index`-th visible one). */
@@ -55,8 +57,17 @@ export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Work
 	let browser: Browser | undefined;
 	try {
 		browser = await launchChromium(server.childEnv);
-		const page = await browser.newPage({ viewport: options.viewport ?? { width: 1280, height: 800 } });
+		const page = await browser.newPage({
+			viewport: options.viewport ?? { width: 1280, height: 800 },
+			// As a person who allowed it: VS Code's copy and paste and the tests' clipboard checks need it.
+			permissions: ['clipboard-read', 'clipboard-write'],
+		});
 		const problems = collectPageProblems(page);
+		const dialogs: string[] = [];
+		page.on('dialog', dialog => {
+			dialogs.push(`${dialog.type()}: ${dialog.message()}`);
+			void dialog.dismiss().catch(() => undefined);
+		});
 		const url = server.workbenchUrl({
 			folder: options.folder,
 			extensionDevelopmentPaths: [options.extensionDevelopmentPath ?? REPO_ROOT],
@@ -73,6 +84,7 @@ export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Work
 			page,
 			server,
 			problems,
+			dialogs,
 			runCommand: title => runCommand(page, title),
 			webview: (index = 0) => page.locator('iframe.webview.ready').nth(index).contentFrame()
 				.locator('iframe#active-frame').contentFrame(),
@@ -90,7 +102,7 @@ export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Work
 }
 
 /** Commands registered by extensions appear a moment after the workbench, so this retries. */
-async function runCommand(page: Page, title: string): Promise<void> {
+export async function runCommand(page: Page, title: string): Promise<void> {
 	const deadline = Date.now() + COMMAND_TIMEOUT_MS;
 	const input = page.locator('.quick-input-widget .quick-input-box input');
 	const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exactly(title) }) }).first();
@@ -122,4 +134,216 @@ async function screenshot(page: Page, name: string): Promise<string> {
 	const file = path.join(SCREENSHOT_DIR, `${name.replace(/[^\w.-]+/g, '-')}.png`);
 	await page.screenshot({ path: file });
 	return file;
+}
+
+// What a person does in the workbench. Each helper waits for the state it leads to and, when that
+// state does not come, says what was expected and what was there instead.
+
+const UI_TIMEOUT_MS = 30_000;
+const POLL_MS = 100;
+
+/** Polls `probe` until it returns something other than undefined or false. */
+export async function waitUntil<T>(probe: () => Promise<T | undefined | false>, what: string | (() => string | Promise<string>), timeoutMs = UI_TIMEOUT_MS): Promise<T> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const value = await probe();
+		if (value !== undefined && value !== false) return value;
+		if (Date.now() > deadline) {
+			throw new Error(`Waited ${timeoutMs / 1000} s for ${typeof what === 'string' ? what : await what()}`);
+		}
+		await new Promise(resolve => setTimeout(resolve, POLL_MS));
+	}
+}
+
+/** The text box of the quick input: the Command Palette, or an input box such as a password prompt. */
+export function quickInputBox(page: Page): Locator {
+	return page.locator('.quick-input-widget .quick-input-box input');
+}
+
+/** A row of the open quick pick, by its label. */
+export function quickPickRow(page: Page, label: string): Locator {
+	return page.locator(`.quick-input-list .monaco-list-row[aria-label=${cssString(label)}]`);
+}
+
+/**
+ * The Explorer row of a workspace file or folder, e.g. `images/latin-note.png`, after expanding
+ * the folders above it by clicking them.
+ */
+export async function explorerItem(page: Page, relativePath: string): Promise<Locator> {
+	const view = page.locator('.explorer-folders-view');
+	if (!(await view.isVisible())) await runCommand(page, 'View: Show Explorer');
+	const segments = relativePath.split('/');
+	let row = view;
+	for (const [depth, name] of segments.entries()) {
+		row = view.locator(`.monaco-list-row[aria-level="${depth + 1}"][aria-label=${cssString(name)}]`);
+		await row.waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS }).catch(async () => {
+			const shown = await view.locator('.monaco-list-row').evaluateAll(rows => rows.map(r => r.getAttribute('aria-label')));
+			throw new Error(`No "${name}" in the Explorer (looking for ${relativePath}); it shows: ${shown.join(', ')}`);
+		});
+		if (depth < segments.length - 1 && (await row.getAttribute('aria-expanded')) === 'false') {
+			await row.click();
+			const folder = row;
+			await waitUntil(async () => (await folder.getAttribute('aria-expanded')) === 'true', `the folder ${name} to expand in the Explorer`);
+		}
+	}
+	return row;
+}
+
+/** Right-clicks `target` and picks `entry` from the context menu. */
+export async function pickFromContextMenu(page: Page, target: Locator, entry: string): Promise<void> {
+	const menu = page.locator('.context-view .monaco-menu');
+	const item = menu.locator('.action-item .action-label', { hasText: exactly(entry) });
+	await target.click({ button: 'right' });
+	await item.waitFor({ state: 'visible', timeout: 10_000 }).catch(async () => {
+		const entries = (await menu.locator('.action-item .action-label').allTextContents()).filter(Boolean);
+		throw new Error(`The context menu has no entry "${entry}"; it shows: ${entries.join(', ') || 'nothing (it did not open)'}`);
+	});
+	// A click while the menu is still settling is sometimes ignored and the menu stays. A click that
+	// counts closes the menu before its command runs, so clicking again until it closes never runs it twice.
+	const deadline = Date.now() + 10_000;
+	for (;;) {
+		await item.click();
+		try {
+			await menu.waitFor({ state: 'hidden', timeout: 1_000 });
+			return;
+		} catch (error) {
+			if (Date.now() > deadline) throw new Error(`The context menu entry "${entry}" did not respond to clicks: ${(error as Error).message}`);
+		}
+	}
+}
+
+/** Closes every editor and editor group, discarding unsaved changes ("Don't Save"). */
+export async function closeAllEditors(page: Page): Promise<void> {
+	await runCommand(page, 'View: Close All Editor Groups');
+	const tabs = page.locator('.tabs-container .tab');
+	const dontSave = page.locator('.monaco-dialog-box .monaco-button', { hasText: /^Don't Save$/ });
+	await waitUntil(async () => {
+		if (await dontSave.isVisible()) await dontSave.click();
+		return (await tabs.count()) === 0;
+	}, async () => `every editor to close; still open: ${(await tabs.allTextContents()).join(', ')}`);
+}
+
+/**
+ * The exact text of the active editor, copied as a person would: Ctrl+A, Ctrl+C. (The rendered
+ * lines hold no-break spaces and only what is scrolled into view.) Leaves the text selected and on
+ * the clipboard.
+ */
+export async function activeEditorText(page: Page): Promise<string> {
+	const editor = page.locator('.editor-group-container.active .monaco-editor');
+	await editor.locator('.view-lines').click();
+	const marker = `(clipboard before copying ${Date.now()})`;
+	await writeClipboard(page, marker);
+	await page.keyboard.press('ControlOrMeta+A');
+	await page.keyboard.press('ControlOrMeta+C');
+	return waitUntil(async () => {
+		const text = await readClipboard(page);
+		return text !== marker && text;
+	}, 'Ctrl+C in the active editor to reach the clipboard', 5_000);
+}
+
+/** The cursor position the status bar shows for the active editor, e.g. `Ln 1, Col 14`. */
+export async function cursorPosition(page: Page): Promise<string> {
+	return (await page.locator('[id="status.editor.selection"]').textContent())?.trim() ?? '';
+}
+
+export async function readClipboard(page: Page): Promise<string> {
+	// A string: the test build has no DOM types, and this runs in the page.
+	const text = await page.evaluate('navigator.clipboard.readText()');
+	if (typeof text !== 'string') throw new Error(`The clipboard gave ${typeof text}, not text`);
+	return text;
+}
+
+export async function writeClipboard(page: Page, text: string): Promise<void> {
+	await page.evaluate(`navigator.clipboard.writeText(${JSON.stringify(text)})`);
+}
+
+export type NotificationSeverity = 'error' | 'warning' | 'info';
+
+export interface ShownNotification {
+	severity: NotificationSeverity;
+	message: string;
+}
+
+/** Waits for a notification toast containing `text`, fully faded in (for screenshots). */
+export async function expectToast(page: Page, text: string | RegExp, timeoutMs = UI_TIMEOUT_MS): Promise<Locator> {
+	const toast = page.locator('.notifications-toasts .notification-toast.notification-fade-in-done', { hasText: text });
+	await toast.first().waitFor({ state: 'visible', timeout: timeoutMs }).catch(async () => {
+		const shown = await page.locator('.notifications-toasts .notification-toast').allInnerTexts();
+		throw new Error(`Expected a notification saying ${typeof text === 'string' ? `"${text}"` : text} within ${timeoutMs / 1000} s; shown: ${JSON.stringify(shown)}`);
+	});
+	return toast.first();
+}
+
+/** Every notification of this window, read from the Notification Center (opened and closed again). */
+export async function listNotifications(page: Page): Promise<ShownNotification[]> {
+	await setNotificationCenterVisible(page, true);
+	const items = await page.locator('.notifications-center .notification-list-item').evaluateAll(elements => elements.map(element => ({
+		icon: element.querySelector('.notification-list-item-icon')?.className ?? '',
+		message: element.querySelector('.notification-list-item-message')?.textContent ?? '',
+	})));
+	await setNotificationCenterVisible(page, false);
+	return items.map(({ icon, message }) => ({
+		severity: /codicon-error/.test(icon) ? 'error' : /codicon-warning/.test(icon) ? 'warning' : 'info',
+		message,
+	}));
+}
+
+/** Opens or closes the Notification Center with the bell in the status bar. */
+async function setNotificationCenterVisible(page: Page, visible: boolean): Promise<void> {
+	const center = page.locator('.notifications-center');
+	if ((await center.isVisible()) !== visible) await page.locator('[id="status.notifications"]').click();
+	await center.waitFor({ state: visible ? 'visible' : 'hidden', timeout: 10_000 });
+}
+
+export async function clearNotifications(page: Page): Promise<void> {
+	await runCommand(page, 'Notifications: Clear All Notifications');
+}
+
+/** Fails with the messages when the window shows an error notification. */
+export async function expectNoErrorNotifications(page: Page): Promise<void> {
+	const errors = (await listNotifications(page)).filter(n => n.severity === 'error').map(n => n.message);
+	if (errors.length > 0) throw new Error(`Expected no error notification, got: ${JSON.stringify(errors)}`);
+}
+
+// This extension's UI.
+
+const EXTENSION_ID = 'yandex-vision-tools.yandex-vision';
+
+/** The DOM inside a webview: VS Code nests the extension's page in an `active-frame` iframe. */
+function webviewContent(webview: Locator): FrameLocator {
+	return webview.contentFrame().locator('iframe#active-frame').contentFrame();
+}
+
+/**
+ * The content of the visible results panel whose heading is `imageLabel` (e.g. `images/a.png`),
+ * once it has rendered. Bound to that panel's own frame, so panels opened later do not change it.
+ */
+export async function resultsPanel(page: Page, imageLabel: string, timeoutMs = UI_TIMEOUT_MS): Promise<FrameLocator> {
+	const webviews = page.locator(`iframe.webview.ready[src*="extensionId=${EXTENSION_ID}&"]`).filter({ visible: true });
+	const headings = new Set<string>();
+	const name = await waitUntil(async () => {
+		for (const webview of await webviews.all()) {
+			const heading = await webviewContent(webview).locator('h1.title').textContent({ timeout: 250 }).catch(() => null);
+			if (heading === null) continue;
+			headings.add(heading);
+			if (heading === imageLabel) return (await webview.getAttribute('name')) ?? undefined;
+		}
+		return undefined;
+	}, () => `a results panel for ${imageLabel}; panels seen: ${JSON.stringify([...headings])}`, timeoutMs);
+	return webviewContent(page.locator(`iframe.webview.ready[name=${cssString(name)}]`));
+}
+
+/** "Yandex Vision: Set IAM Token" from the Command Palette, typed into its password box. */
+export async function setIamTokenFromPalette(page: Page, token: string): Promise<void> {
+	await runCommand(page, 'Yandex Vision: Set IAM Token');
+	const box = quickInputBox(page);
+	await box.waitFor({ state: 'visible', timeout: 10_000 });
+	await box.pressSequentially(token);
+	await page.keyboard.press('Enter');
+	await expectToast(page, 'IAM token saved in secret storage');
+}
+
+/** A CSS string literal, for attribute selectors. */
+function cssString(value: string): string {
+	return JSON.stringify(value);
 }

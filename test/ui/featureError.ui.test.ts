@@ -1,0 +1,83 @@
+/**
+ * One request for several features, one of which fails: what a person sees in the results panel.
+ * A language code the service does not know fails text recognition alone, so this workbench's user
+ * settings ask for one.
+ */
+import * as assert from 'node:assert/strict';
+import { DEFAULT_CREDENTIALS, startEmulator, type Emulator } from '../emulator';
+import { recordingOf } from '../support/fixtures';
+import { prepareTestWorkspace, type TestWorkspace } from '../vscode/workspace';
+import {
+	expectNoErrorNotifications,
+	explorerItem,
+	OPEN_WORKBENCH_TIMEOUT_MS,
+	openWorkbench,
+	pickFromContextMenu,
+	quickInputBox,
+	quickPickRow,
+	REPO_ROOT,
+	resultsPanel,
+	setIamTokenFromPalette,
+	waitUntil,
+	type Workbench,
+} from './workbench';
+
+describe('Analyze Image… in the VS Code workbench, with an unknown OCR language in the settings', function () {
+	this.timeout(60_000);
+	let emulator: Emulator | undefined;
+	let workspace: TestWorkspace | undefined;
+	let workbench: Workbench | undefined;
+
+	before(async function () {
+		this.timeout(OPEN_WORKBENCH_TIMEOUT_MS);
+		emulator = await startEmulator();
+		workspace = prepareTestWorkspace(REPO_ROOT);
+		workbench = await openWorkbench({
+			folder: workspace.folder,
+			userSettings: {
+				'yandexVision.endpoint': emulator.url,
+				'yandexVision.folderId': DEFAULT_CREDENTIALS.folderId,
+				'yandexVision.ocr.languageCodes': ['zz'],
+			},
+		});
+	});
+
+	after(async () => {
+		await workbench?.close();
+		await emulator?.close();
+		workspace?.dispose();
+	});
+
+	it('shows the text recognition error with its code and request id next to the faces found', async () => {
+		assert.ok(workbench && emulator, 'the workbench did not open');
+		const { page } = workbench;
+		await setIamTokenFromPalette(page, DEFAULT_CREDENTIALS.userIamToken);
+		emulator.clearLog();
+
+		await pickFromContextMenu(page, await explorerItem(page, 'images/faces.jpg'), 'Analyze Image…');
+		const text = quickPickRow(page, 'Recognize text');
+		const faces = quickPickRow(page, 'Detect faces');
+		await text.waitFor({ state: 'visible' });
+		assert.equal(await text.getAttribute('aria-checked'), 'true', 'text recognition is picked to begin with');
+		assert.equal(await faces.getAttribute('aria-checked'), 'false');
+		await faces.click();
+		await waitUntil(async () => (await faces.getAttribute('aria-checked')) === 'true', '"Detect faces" to be checked');
+		await workbench.screenshot('analyze-image-features');
+		await quickInputBox(page).press('Enter');
+
+		const panel = await resultsPanel(page, 'images/faces.jpg');
+		const [request] = emulator.log;
+		assert.equal(emulator.log.length, 1, 'both features in one request');
+		const ocrError = panel.locator('section[data-feature="TEXT_DETECTION"] .error');
+		assert.equal(await ocrError.locator('.error-code').textContent(), 'Error 3 INVALID_ARGUMENT');
+		assert.match((await ocrError.locator('.error-message').textContent()) ?? '', /\bzz\b/, 'the service\'s message names the language');
+		assert.equal(await ocrError.locator('.error-request-id').textContent(), `Request ID: ${request.requestId}`);
+		assert.equal(await panel.locator('polygon.word').count(), 0, 'no words drawn for the failed recognition');
+
+		const recordedFaces = recordingOf('faces.jpg').faceDetection!.faces.length;
+		await waitUntil(async () => (await panel.locator('polygon.face').count()) === recordedFaces, async () => `${recordedFaces} face outlines on the image; there are ${await panel.locator('polygon.face').count()}`);
+		assert.equal(await panel.locator('section[data-feature="FACE_DETECTION"] .summary').textContent(), `Faces found: ${recordedFaces}`);
+		await workbench.screenshot('analyze-image-feature-error');
+		await expectNoErrorNotifications(page);
+	});
+});
