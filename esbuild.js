@@ -58,7 +58,22 @@ function productTargets() {
 	];
 }
 
-/** Every `*.test.ts` plus the emulator CLI, one output file per entry, dependencies left to node_modules. */
+/**
+ * What runs on its own: test files, the extension-host suite's entry, the command-line tools
+ * (emulator, launcher, demo, benches) and the fixture tools.
+ * @param {string} file
+ */
+function isTestEntry(file) {
+	const name = path.basename(file);
+	const dir = path.basename(path.dirname(file));
+	return /\.test\.ts$/.test(name)
+		|| /^(cli|runTest|launcher|demo)\.ts$/.test(name)
+		|| (dir === 'suite' && name === 'index.ts')
+		|| (dir === 'bench' && name === 'run.ts')
+		|| (dir === 'tools' && name.endsWith('.ts'));
+}
+
+/** Every test entry, one output file each, dependencies left to node_modules. */
 function testTargets() {
 	/** @type {string[]} */
 	const entries = [];
@@ -67,7 +82,7 @@ function testTargets() {
 			const full = path.join(dir, entry.name);
 			if (entry.isDirectory()) {
 				if (entry.name !== 'fixtures') walk(full);
-			} else if (/\.test\.ts$/.test(entry.name) || /^(cli|runTest|launcher|demo)\.ts$/.test(entry.name) || (dir.endsWith('tools') && entry.name.endsWith('.ts'))) {
+			} else if (isTestEntry(full)) {
 				entries.push(full);
 			}
 		}
