@@ -90,7 +90,7 @@ export async function exchange(options: ExchangeOptions): Promise<Answer> {
 		throw statusError(status, contentType, text, parsed.ok ? parsed.value : undefined, answer, options);
 	} catch (err) {
 		if (err instanceof VisionError) {
-			throw err.clientRequestId ? err : err.with({ httpStatus: status || undefined, requestId, clientRequestId: options.clientRequestId });
+			throw err.clientRequestId ? err : err.with({ httpStatus: status || err.httpStatus, requestId, clientRequestId: options.clientRequestId });
 		}
 		const base = { httpStatus: status || undefined, requestId, clientRequestId: options.clientRequestId, cause: err };
 		if (options.signal?.aborted) {
