@@ -1,11 +1,13 @@
 import * as vscode from 'vscode';
-import type { CredentialStore } from './auth';
-import { offerNewToken } from './auth';
+import type { CredentialKind, CredentialStore } from './auth';
+import { offerNewCredentials, offerNewToken, readIamEndpoint } from './auth';
 import { featureFor, readSettings, type FeatureKind, type Settings } from './config';
 import { describeError, isAuthError } from './errorMessages';
 import type { Log } from './log';
+import { ProxyDispatchers } from './network';
 import type { ResultsModel } from './shared/protocol';
 import { analyzeAll, type ItemOutcome } from './vision/batcher';
+import type { Dispatcher } from 'undici';
 import { createVisionClient, type VisionClient } from './vision/client';
 import { RpcCode, VisionError } from './vision/errors';
 import type { AnalyzeSpec, Feature } from './vision/types';
@@ -28,16 +30,20 @@ const MAX_READ_BYTES = 64 * 1024 * 1024;
  * into results panels and messages.
  */
 export class Analyzer implements vscode.Disposable {
-	private client: { key: string; client: VisionClient } | undefined;
+	private client: { key: string; client: VisionClient; dispatcher: Dispatcher } | undefined;
+	/** One connection pool for all of the extension's requests, rebuilt when the proxy settings change. */
+	readonly network = new ProxyDispatchers();
 
 	constructor(private readonly credentials: CredentialStore, private readonly log: Log) {}
 
 	async analyze(uris: readonly vscode.Uri[], kinds: readonly FeatureKind[], title: string): Promise<ImageReport[] | undefined> {
 		if (uris.length === 0 || kinds.length === 0) return [];
-		const creds = await this.credentials.require();
-		if (!creds) return undefined;
+		const credentialKind = await this.credentials.require();
+		if (!credentialKind) return undefined;
 		this.log.setSecrets(await this.credentials.secrets());
 		const settings = readSettings(uris[0]);
+		// A user account's token bills a folder; checked here so that nothing is read or sent without one.
+		if (credentialKind === 'iamToken' && !settings.folderId) return this.folderRequired(uris);
 		const features = kinds.map(kind => featureFor(kind, settings));
 		const client = this.clientFor(settings);
 
@@ -47,7 +53,7 @@ export class Analyzer implements vscode.Disposable {
 				const controller = new AbortController();
 				const cancel = token.onCancellationRequested(() => controller.abort());
 				try {
-					return await this.run(client, uris, features, controller.signal, progress);
+					return await this.run(client, credentialKind, uris, features, controller.signal, progress);
 				} finally {
 					cancel.dispose();
 				}
@@ -57,6 +63,7 @@ export class Analyzer implements vscode.Disposable {
 
 	private async run(
 		client: VisionClient,
+		credentialKind: CredentialKind,
 		uris: readonly vscode.Uri[],
 		features: Feature[],
 		signal: AbortSignal,
@@ -120,17 +127,34 @@ export class Analyzer implements vscode.Disposable {
 		for (const r of reports) counts[r.status]++;
 		this.log.info(`Analyzed ${uris.length} image(s) in ${Date.now() - started} ms: ${counts.done} done, ${counts.failed} failed, ${counts.cancelled} cancelled`);
 		for (const r of reports) if (r.status === 'failed') this.log.error(r.error!);
-		void this.explain(outcomes, reports);
+		void this.explain(credentialKind, outcomes, reports);
 		return reports;
 	}
 
-	/** One message for what failed; a 401 leads to setting a new token. */
-	private async explain(outcomes: readonly ItemOutcome[], reports: readonly ImageReport[]): Promise<void> {
+	/** One message for what failed; refused credentials lead to setting new ones. */
+	private async explain(credentialKind: CredentialKind, outcomes: readonly ItemOutcome[], reports: readonly ImageReport[]): Promise<void> {
 		const failed = reports.filter(r => r.status === 'failed');
-		const authFailure = outcomes.find(o => o.status === 'failed' && isAuthError(o.error));
-		if (authFailure && authFailure.status === 'failed') {
-			await offerNewToken(vscode.l10n.t('Yandex Vision: the IAM token is invalid or has expired. {0}', describeError(authFailure.error)));
+		const errors = outcomes.flatMap(o => o.status === 'failed' ? [o.error] : []);
+		// No token could be had (e.g. the key was refused at the token endpoint): nothing was sent.
+		const credentialsFailure = errors.find(e => e.kind === 'credentials');
+		if (credentialsFailure) {
+			await offerNewCredentials(credentialKind, vscode.l10n.t('Yandex Vision: {0}', describeError(credentialsFailure)));
 			return;
+		}
+		const authFailure = errors.find(isAuthError);
+		if (authFailure) {
+			switch (credentialKind) {
+				case 'iamToken':
+					await offerNewToken(vscode.l10n.t('Yandex Vision: the IAM token is invalid or has expired. {0}', describeError(authFailure)));
+					return;
+				case 'apiKey':
+					await offerNewCredentials(credentialKind, vscode.l10n.t('Yandex Vision: the API key was refused: it may have been deleted, or it is not a service account\'s key. {0}', describeError(authFailure)));
+					return;
+				case 'serviceAccountKey':
+					this.credentials.forgetMintedToken();
+					await offerNewCredentials(credentialKind, vscode.l10n.t('Yandex Vision: the service account\'s IAM token was refused. The service account may lack the ai.vision.user role, or its key was deleted. {0}', describeError(authFailure)));
+					return;
+			}
 		}
 		if (failed.length === 0) {
 			if (reports.some(r => r.status === 'cancelled')) void vscode.window.showInformationMessage(vscode.l10n.t('Yandex Vision: cancelled.'));
@@ -144,30 +168,43 @@ export class Analyzer implements vscode.Disposable {
 	}
 
 	private clientFor(settings: Settings): VisionClient {
-		const key = JSON.stringify([settings.endpoint, settings.folderId, settings.requestsPerSecond, settings.timeoutMs, settings.dataLogging]);
-		if (this.client?.key === key) return this.client.client;
+		const iamEndpoint = readIamEndpoint();
+		const key = JSON.stringify([settings.endpoint, settings.folderId, settings.requestsPerSecond, settings.timeoutMs, settings.dataLogging, iamEndpoint]);
+		const dispatcher = this.network.get();
+		if (this.client?.key === key && this.client.dispatcher === dispatcher) return this.client.client;
 		void this.client?.client.close();
+		this.log.info(`Requests to ${settings.endpoint}: ${this.network.describe(settings.endpoint)}`);
 		const client = createVisionClient({
+			dispatcher,
 			endpoint: settings.endpoint,
+			// Sent only with a user account's token; the client leaves it out for service accounts.
 			folderId: settings.folderId,
 			requestsPerSecond: settings.requestsPerSecond,
 			timeoutMs: settings.timeoutMs,
 			dataLogging: settings.dataLogging,
-			// Asked before every attempt, so a token replaced meanwhile is used at once.
-			credentials: async () => {
-				const current = await this.credentials.get();
-				if (!current) throw new Error(vscode.l10n.t('No IAM token is set. Run "Yandex Vision: Set IAM Token".'));
-				return current;
-			},
+			// Asked before every attempt, so credentials replaced meanwhile are used at once.
+			credentials: this.credentials.provider({ iamEndpoint, timeoutMs: settings.timeoutMs, dispatcher }),
 			onEvent: event => this.log.request(event),
 		});
-		this.client = { key, client };
+		this.client = { key, client, dispatcher };
 		return client;
+	}
+
+	/** Nothing is sent: a user account's token needs a folder to bill. */
+	private folderRequired(uris: readonly vscode.Uri[]): ImageReport[] {
+		const message = vscode.l10n.t('Yandex Vision: a folder ID is required with a user account\'s IAM token — set yandexVision.folderId.');
+		this.log.error(message);
+		const openSettings = vscode.l10n.t('Open Settings');
+		void vscode.window.showErrorMessage(message, openSettings).then(choice => {
+			if (choice === openSettings) void vscode.commands.executeCommand('workbench.action.openSettings', 'yandexVision.folderId');
+		});
+		return uris.map(uri => ({ uri: uri.toString(), status: 'failed', error: message }));
 	}
 
 	dispose(): void {
 		void this.client?.client.close();
 		this.client = undefined;
+		this.network.dispose();
 	}
 }
 

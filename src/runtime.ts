@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { Analyzer, type ImageReport } from './analysis';
-import { CredentialStore } from './auth';
+import { CredentialStore, showCredentials } from './auth';
 import { Commands, type CommandId } from './commands';
 import type { FeatureKind } from './config';
 import { EditorInserter } from './editorInsert';
@@ -34,7 +34,15 @@ export function createRuntime(context: vscode.ExtensionContext): Runtime {
 			await vscode.window.showTextDocument(document, vscode.ViewColumn.Beside);
 		},
 	});
-	context.subscriptions.push(log, analyzer, inserter, panels);
+	context.subscriptions.push(
+		log,
+		credentials,
+		// Minted tokens arrive during requests; redaction follows them.
+		credentials.onDidChangeSecrets(() => void credentials.secrets().then(secrets => log.setSecrets(secrets))),
+		analyzer,
+		inserter,
+		panels,
+	);
 
 	const analyzeAndShow = async (kinds: FeatureKind[], args: readonly unknown[], title: string): Promise<ImageReport[] | undefined> => {
 		const uris = await targetImages(args);
@@ -69,9 +77,25 @@ export function createRuntime(context: vscode.ExtensionContext): Runtime {
 					return true;
 				}
 				return false;
+			case Commands.setApiKey:
+				if (await credentials.promptForApiKey()) {
+					log.setSecrets(await credentials.secrets());
+					void vscode.window.showInformationMessage(vscode.l10n.t('Yandex Vision: API key saved in secret storage.'));
+					return true;
+				}
+				return false;
+			case Commands.setServiceAccountKey: {
+				const key = await credentials.promptForServiceAccountKey();
+				if (!key) return false;
+				log.setSecrets(await credentials.secrets());
+				void vscode.window.showInformationMessage(vscode.l10n.t('Yandex Vision: authorized key {0} of service account {1} saved in secret storage. IAM tokens are obtained with it as needed; the extension no longer reads the file.', key.id, key.serviceAccountId));
+				return true;
+			}
+			case Commands.showCredentials:
+				return showCredentials(credentials);
 			case Commands.signOut: {
 				const had = await credentials.signOut();
-				void vscode.window.showInformationMessage(had ? vscode.l10n.t('Yandex Vision: signed out; the IAM token was deleted.') : vscode.l10n.t('Yandex Vision: no IAM token was stored.'));
+				void vscode.window.showInformationMessage(had ? vscode.l10n.t('Yandex Vision: signed out; the stored credentials were deleted.') : vscode.l10n.t('Yandex Vision: no credentials were stored.'));
 				return had;
 			}
 			case Commands.selectClassificationModel:

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Agent, type Dispatcher } from 'undici';
-import { authorizationHeader, redact, resolveCredentials, secretOf, type CredentialsProvider } from './credentials';
-import { RpcCode, VisionError } from './errors';
+import { authorizationHeader, folderIdRule, redact, resolveCredentials, secretOf, type CredentialsProvider } from './credentials';
+import { invalidArgument, RpcCode, VisionError } from './errors';
 import { exchange } from './http';
 import { normalizeResponse } from './normalize';
 import { RateLimiter, sleep } from './rateLimiter';
@@ -15,7 +15,10 @@ export interface VisionClientOptions {
 	/** The batchAnalyze URL. https, or http only to a loopback address (a local emulator). */
 	endpoint?: string;
 	credentials: CredentialsProvider;
-	/** Sent as `folderId` when the request has none (required for user-account tokens). */
+	/**
+	 * Sent as `folderId` when the request has none. Required with a user account's IAM token;
+	 * never sent with an API key or a service account's token.
+	 */
 	folderId?: string;
 	/** Per attempt, from sending to the last byte of the answer. */
 	timeoutMs?: number;
@@ -81,7 +84,20 @@ export function createVisionClient(options: VisionClientOptions): VisionClient {
 			: request;
 		// Throws before anything is sent.
 		const { wire } = prepareRequest(withFolder);
-		const body = JSON.stringify(wire);
+		// The folder depends on whose credentials go out, known only once they are resolved.
+		const bodies = new Map<string, string>();
+		const bodyFor = (rule: ReturnType<typeof folderIdRule>): string => {
+			if (rule === 'required' && !wire.folderId) {
+				throw invalidArgument('folderId', 'is required with a user account\'s IAM token: give the ID of the folder to bill, like b1g… (API keys and service accounts need none)');
+			}
+			const key = rule === 'omit' ? 'omit' : 'keep';
+			let body = bodies.get(key);
+			if (body === undefined) {
+				body = JSON.stringify(rule === 'omit' ? { analyzeSpecs: wire.analyzeSpecs } : wire);
+				bodies.set(key, body);
+			}
+			return body;
+		};
 		const featuresPerSpec = wire.analyzeSpecs.map(spec => spec.features.length);
 		const featureTypes = wire.analyzeSpecs.map(spec => spec.features.map(feature => feature.type));
 		const clientRequestId = randomUUID();
@@ -95,11 +111,12 @@ export function createVisionClient(options: VisionClientOptions): VisionClient {
 					throw cancelled(clientRequestId, reason);
 				});
 				const auth = await resolveCredentials(options.credentials, signal)
-					.then(credentials => ({ header: authorizationHeader(credentials), secret: secretOf(credentials) }))
+					.then(credentials => ({ header: authorizationHeader(credentials), secret: secretOf(credentials), rule: folderIdRule(credentials) }))
 					.catch(reason => {
 						throw signal?.aborted ? cancelled(clientRequestId, reason) : credentialsError(reason, clientRequestId);
 					});
 				secret = auth.secret;
+				const body = bodyFor(auth.rule);
 				const headers: Record<string, string> = {
 					'content-type': 'application/json',
 					'authorization': auth.header,
@@ -155,18 +172,18 @@ export function createVisionClient(options: VisionClientOptions): VisionClient {
 }
 
 /** Credentials go to the configured host only, over TLS unless the host is this machine. */
-function checkEndpoint(endpoint: string): string {
+export function checkEndpoint(endpoint: string, what = 'endpoint'): string {
 	let url: URL;
 	try {
 		url = new URL(endpoint);
 	} catch {
-		throw new TypeError(`The endpoint "${endpoint}" is not a valid URL.`);
+		throw new TypeError(`The ${what} "${endpoint}" is not a valid URL.`);
 	}
 	const loopback = url.hostname === 'localhost' || url.hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(url.hostname);
 	if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-		throw new TypeError(`The endpoint must use https (plain http is allowed only for a local address): ${url.origin}`);
+		throw new TypeError(`The ${what} must use https (plain http is allowed only for a local address): ${url.origin}`);
 	}
-	if (url.username || url.password) throw new TypeError('The endpoint must not contain a user name or password.');
+	if (url.username || url.password) throw new TypeError(`The ${what} must not contain a user name or password.`);
 	return url.toString();
 }
 

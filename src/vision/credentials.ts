@@ -1,10 +1,16 @@
 /**
- * What goes into the Authorization header. An IAM token (user or service account) is sent as
- * `Bearer`, an API key (service accounts only) as `Api-Key`.
+ * What goes into the Authorization header. An IAM token is sent as `Bearer`, an API key (service
+ * accounts only) as `Api-Key`.
+ *
+ * The account behind an IAM token decides the body: a user account's token needs `folderId`, a
+ * service account's token must go without it (the account's own folder is billed). `account`
+ * absent means the caller did not say: `folderId` is sent when one is configured, never required.
  */
 export type Credentials =
-	| { readonly iamToken: string }
+	| { readonly iamToken: string; readonly account?: IamAccount }
 	| { readonly apiKey: string };
+
+export type IamAccount = 'user' | 'service';
 
 /** Fixed credentials, or a function asked before every attempt (tokens expire and get refreshed). */
 export type CredentialsProvider = Credentials | ((signal?: AbortSignal) => Credentials | Promise<Credentials>);
@@ -16,6 +22,22 @@ export async function resolveCredentials(provider: CredentialsProvider, signal?:
 export function authorizationHeader(credentials: Credentials): string {
 	if ('iamToken' in credentials) return `Bearer ${checkSecret(credentials.iamToken, 'IAM token')}`;
 	return `Api-Key ${checkSecret(credentials.apiKey, 'API key')}`;
+}
+
+/**
+ * What the request body does with `folderId` for these credentials: `required` (a user account's
+ * token), `omit` (API keys and service-account tokens), or `optional` (unspecified account).
+ */
+export function folderIdRule(credentials: Credentials): 'required' | 'omit' | 'optional' {
+	if (!('iamToken' in credentials)) return 'omit';
+	switch (credentials.account) {
+		case 'user':
+			return 'required';
+		case 'service':
+			return 'omit';
+		case undefined:
+			return 'optional';
+	}
 }
 
 /** Rejects values that would corrupt the header (or smuggle another one) before they reach the wire. */

@@ -46,8 +46,11 @@ export function readCredential(header: string | undefined): Credential | undefin
 	};
 }
 
-/** Step 1 of the gateway: 401 code 16 unless the header names a known IAM token or API key. */
-export function authenticate(header: string | undefined, accounts: Accounts): Principal {
+/**
+ * Step 1 of the gateway: 401 code 16 unless the header names a known IAM token or API key.
+ * `issued` looks up tokens the emulator's token endpoint handed out (and that have not expired).
+ */
+export function authenticate(header: string | undefined, accounts: Accounts, issued?: (token: string) => { folderId: string } | undefined): Principal {
 	if (header === undefined || header.trim() === '') {
 		throw new Rejection(401, Code.UNAUTHENTICATED, `The request has no Authorization header; ${USAGE}.`);
 	}
@@ -63,6 +66,8 @@ export function authenticate(header: string | undefined, accounts: Accounts): Pr
 	const account = accounts.serviceAccounts.find(sa =>
 		scheme === 'Bearer' ? sa.iamTokens?.includes(secret) : sa.apiKeys?.includes(secret));
 	if (account) return { kind: 'serviceAccount', folderId: account.folderId };
+	const minted = scheme === 'Bearer' ? issued?.(secret) : undefined;
+	if (minted) return { kind: 'serviceAccount', folderId: minted.folderId };
 	throw new Rejection(401, Code.UNAUTHENTICATED, 'The token is invalid or has expired.');
 }
 

@@ -1,5 +1,17 @@
 /** The emulator's public types; `index.ts` re-exports them with `startEmulator`. */
 
+/** An authorized key as the token endpoint knows it: the public half only. */
+export interface ServiceAccountKeyConfig {
+	/** The key ID, the JWT's `kid`. */
+	id: string;
+	/** The JWT's `iss`. */
+	serviceAccountId: string;
+	/** The folder the service account's calls are billed to. */
+	folderId: string;
+	/** SPKI or PKCS#1 PEM. */
+	publicKeyPem: string;
+}
+
 export type FaultKind = 'http429' | 'http500' | 'http503' | 'http504' | 'stall' | 'truncated' | 'html502' | 'reset';
 
 export const FAULT_KINDS: readonly FaultKind[] = ['http429', 'http500', 'http503', 'http504', 'stall', 'truncated', 'html502', 'reset'];
@@ -26,6 +38,13 @@ export interface EmulatorOptions {
 	users?: { iamToken: string; folders: string[] }[];
 	/** Service accounts: IAM tokens or API keys; folderId must be omitted or equal to the account's folder. */
 	serviceAccounts?: { folderId: string; iamTokens?: string[]; apiKeys?: string[] }[];
+	/**
+	 * Authorized keys the token endpoint (`POST /iam/v1/tokens`) accepts JWTs from; the tokens it
+	 * issues call batchAnalyze as that service account. Default: DEFAULT_SERVICE_ACCOUNT_KEY.
+	 */
+	serviceAccountKeys?: ServiceAccountKeyConfig[];
+	/** How long issued IAM tokens live; default 12 hours, as the real ones. */
+	iamTokenLifetimeMs?: number;
 	/** Added before answering a valid request. */
 	latencyMs?: number;
 	/** Above it: 429 code 8 with Retry-After (seconds), over a sliding 1 s window. */
@@ -52,6 +71,8 @@ export interface RequestLogEntry {
 	authScheme?: string;
 	/** The folderId the request body named, if any. */
 	folderId?: string;
+	/** Token endpoint only: the `kid` of the JWT, when it could be read. */
+	keyId?: string;
 	specCount?: number;
 	/** HTTP status answered; 0 while in flight and for a reset or a stall the client abandoned. */
 	status: number;
@@ -65,6 +86,8 @@ export interface Emulator {
 	readonly url: string;
 	/** http://127.0.0.1:PORT */
 	readonly origin: string;
+	/** The token endpoint: http://127.0.0.1:PORT/iam/v1/tokens */
+	readonly iamUrl: string;
 	readonly log: readonly RequestLogEntry[];
 	/** Changes knobs while running; a key given as `undefined` goes back to its default. */
 	configure(options: Partial<EmulatorOptions>): void;
@@ -87,3 +110,28 @@ export const DEFAULT_CREDENTIALS: DefaultCredentials = Object.freeze({
 	serviceAccountIamToken: 't1.emulator-sa-token',
 	apiKey: 'AQVNemulator-api-key',
 });
+
+/**
+ * The public half of `test/fixtures/keys/emulator-service-account-key.json`, a test-only key pair
+ * that only the emulator accepts; the demo workspace signs in with that file.
+ */
+export const DEFAULT_SERVICE_ACCOUNT_KEY: Readonly<ServiceAccountKeyConfig> = Object.freeze({
+	id: 'ajeemulatortestkey01',
+	serviceAccountId: 'ajeemulatortestsa001',
+	folderId: DEFAULT_CREDENTIALS.folderId,
+	publicKeyPem: [
+		'-----BEGIN PUBLIC KEY-----',
+		'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAwSSIA2b4F64hK64MK37M',
+		'SJRyoYHuQmyHApQAzLG+w6LziqDAxsmCvOme61o7mQYZyJjCvesxCtVaZ5Ru8k82',
+		'U12kZQneN0fZ8fjCnONXpVXWkTxfb33kbsGQKJqKBmO3b64IdbGIYPHgVmsFlGJ5',
+		'PcVc8fVoV2N94TkNXW7FaEletuzYI4PQd4unRTtjsl90/zkBcyACNSkt3z/3e7pE',
+		'8UaY3y5tosQS09rZhVZVHMj8tKOZTnKzDfLgkaDoNu/wRDc48vvKIZ3GxzpMQyWz',
+		'T81llAi0sF2PVH6j7uJCuvbWF92inwtfIoabUXRhMfhn50rosRNiQ2g1aZScSbkw',
+		'QQIDAQAB',
+		'-----END PUBLIC KEY-----',
+		'',
+	].join('\n'),
+});
+
+/** Where the test-only key file of DEFAULT_SERVICE_ACCOUNT_KEY lives, relative to the repository. */
+export const DEFAULT_SERVICE_ACCOUNT_KEY_FILE = 'test/fixtures/keys/emulator-service-account-key.json';

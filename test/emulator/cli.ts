@@ -3,7 +3,7 @@
  * credentials it accepts and one line per request (never the Authorization value).
  */
 
-import { DEFAULT_CREDENTIALS, EmulatorOptions, FAULT_KINDS, FaultKind, RequestLogEntry } from './api';
+import { DEFAULT_CREDENTIALS, DEFAULT_SERVICE_ACCOUNT_KEY, DEFAULT_SERVICE_ACCOUNT_KEY_FILE, EmulatorOptions, FAULT_KINDS, FaultKind, RequestLogEntry } from './api';
 import { EmulatorServer } from './server';
 
 const USAGE = `Usage: npm run emulator -- [options]
@@ -77,6 +77,7 @@ function formatEntry(entry: Readonly<RequestLogEntry>): string {
 		`request-id=${entry.requestId}`,
 		entry.clientRequestId ? `client-request-id=${entry.clientRequestId}` : '',
 		entry.specCount !== undefined ? `specs=${entry.specCount}` : '',
+		entry.keyId ? `key-id=${entry.keyId}` : '',
 	].filter(Boolean).join(' ');
 }
 
@@ -102,6 +103,7 @@ async function main(): Promise<void> {
 	console.log(`  user account:    Authorization: Bearer ${DEFAULT_CREDENTIALS.userIamToken}, folderId ${DEFAULT_CREDENTIALS.folderId}`);
 	console.log(`  service account: Authorization: Bearer ${DEFAULT_CREDENTIALS.serviceAccountIamToken}`);
 	console.log(`  API key:         Authorization: Api-Key ${DEFAULT_CREDENTIALS.apiKey}`);
+	console.log(`  authorized key:  ${DEFAULT_SERVICE_ACCOUNT_KEY_FILE} (key ${DEFAULT_SERVICE_ACCOUNT_KEY.id}); IAM endpoint ${emulator.iamUrl}`);
 	console.log('Press Ctrl+C to stop.');
 
 	const stop = (signal: NodeJS.Signals): void => {

@@ -2,6 +2,7 @@
  * The HTTP front: routing, the gateway's order of checks, fault injection and the request log.
  * Checks run in the order an API gateway in front of the gRPC service runs them:
  * route → auth → body size → proto3 JSON → validation → folder → quota → faults → answer.
+ * The IAM token endpoint (iam.ts) shares the server and the log, not the quota or the faults.
  */
 
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -11,6 +12,7 @@ import { Accounts, authenticate, accountsFrom, checkFolder, readCredential } fro
 import { analyzeBatch } from './analyze';
 import { Emulator, EmulatorOptions, FaultKind, RequestLogEntry } from './api';
 import { FaultInjector } from './faults';
+import { IAM_TOKENS_PATH, IamTokenIssuer, issuerSettings } from './iam';
 import { parseRequest } from './parseRequest';
 import { SlidingWindowLimiter } from './rateLimit';
 import { RecordingIndex, defaultFixturesDir, loadRecordings } from './recordings';
@@ -20,6 +22,8 @@ import { validateRequest } from './validate';
 export const METHOD_PATH = '/vision/v1/batchAnalyze';
 const DEFAULT_STALL_MS = 30_000;
 const DEFAULT_MAX_BODY_BYTES = 100 * 1024 * 1024;
+/** A token request is a JWT of about 1 KB. */
+const MAX_TOKEN_REQUEST_BYTES = 64 * 1024;
 
 export interface ServerHooks {
 	/** Called once per request when its connection is done with it (answered, reset or abandoned). */
@@ -40,6 +44,7 @@ export class EmulatorServer implements Emulator {
 	private accounts: Accounts;
 	private recordings: RecordingIndex;
 	private faults: FaultInjector;
+	private readonly issuer: IamTokenIssuer;
 	private limiter = new SlidingWindowLimiter();
 	private entries: RequestLogEntry[] = [];
 	private seq = 0;
@@ -53,6 +58,7 @@ export class EmulatorServer implements Emulator {
 		this.options = { ...options };
 		this.accounts = accountsFrom(options);
 		this.faults = new FaultInjector(options.faults);
+		this.issuer = new IamTokenIssuer(issuerSettings(options.serviceAccountKeys, options.iamTokenLifetimeMs));
 		this.recordings = loadRecordings(options.fixturesDir ?? defaultFixturesDir());
 		this.server = http.createServer((req, res) => void this.handle(req, res));
 		this.server.on('connection', socket => {
@@ -79,6 +85,10 @@ export class EmulatorServer implements Emulator {
 		return this.address + METHOD_PATH;
 	}
 
+	get iamUrl(): string {
+		return this.address + IAM_TOKENS_PATH;
+	}
+
 	get log(): readonly RequestLogEntry[] {
 		return this.entries;
 	}
@@ -97,10 +107,14 @@ export class EmulatorServer implements Emulator {
 		const faults = 'faults' in changes ? new FaultInjector(options.faults) : this.faults;
 		const accounts = 'users' in changes || 'serviceAccounts' in changes ? accountsFrom(options) : this.accounts;
 		const recordings = 'fixturesDir' in changes ? loadRecordings(options.fixturesDir ?? defaultFixturesDir()) : this.recordings;
+		const issuer = 'serviceAccountKeys' in changes || 'iamTokenLifetimeMs' in changes
+			? issuerSettings(options.serviceAccountKeys, options.iamTokenLifetimeMs)
+			: undefined;
 		this.options = options;
 		this.faults = faults;
 		this.accounts = accounts;
 		this.recordings = recordings;
+		if (issuer) this.issuer.configure(issuer);
 		// A new quota starts with an empty window.
 		if ('requestsPerSecond' in changes) this.limiter = new SlidingWindowLimiter();
 	}
@@ -177,6 +191,7 @@ export class EmulatorServer implements Emulator {
 
 	private async serve(exchange: Exchange): Promise<void> {
 		const { req, entry } = exchange;
+		if (entry.path === IAM_TOKENS_PATH) return this.serveToken(exchange);
 		if (entry.path !== METHOD_PATH) {
 			throw new Rejection(404, Code.NOT_FOUND, `Not found: ${entry.path}; the service has only POST ${METHOD_PATH}`);
 		}
@@ -187,7 +202,7 @@ export class EmulatorServer implements Emulator {
 		const body = await readBody(req, maxBodyBytes);
 		if (body === undefined) return;
 
-		const principal = authenticate(req.headers.authorization, this.accounts);
+		const principal = authenticate(req.headers.authorization, this.accounts, token => this.issuer.lookup(token, Date.now()));
 		if (body.tooLarge) {
 			throw new Rejection(413, Code.INVALID_ARGUMENT, `Request body is too large: ${body.size} bytes, at most ${maxBodyBytes} allowed`);
 		}
@@ -214,6 +229,21 @@ export class EmulatorServer implements Emulator {
 		const answer = Buffer.from(JSON.stringify(analyzeBatch(request.analyzeSpecs, this.recordings)));
 		if (fault === 'truncated') sendTruncated(exchange, answer);
 		else sendBytes(exchange, 200, 'application/json', answer);
+	}
+
+	/** The token endpoint: no quota and no faults, which are the Vision method's. */
+	private async serveToken(exchange: Exchange): Promise<void> {
+		const { req, entry } = exchange;
+		if (req.method !== 'POST') {
+			throw new Rejection(405, Code.UNIMPLEMENTED, `Method ${req.method ?? ''} is not allowed on ${IAM_TOKENS_PATH}; use POST`, { allow: 'POST' });
+		}
+		const body = await readBody(req, MAX_TOKEN_REQUEST_BYTES);
+		if (body === undefined) return;
+		if (body.tooLarge) throw new Rejection(413, Code.INVALID_ARGUMENT, `Request body is too large: ${body.size} bytes, at most ${MAX_TOKEN_REQUEST_BYTES} allowed`);
+		const answer = this.issuer.issue(body.bytes, Date.now(), kid => {
+			entry.keyId = kid;
+		});
+		sendJson(exchange, 200, answer);
 	}
 
 	/** Answers or breaks the request as the fault says; true when the normal answer should still follow. */
