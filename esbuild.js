@@ -69,7 +69,7 @@ function isTestEntry(file) {
 	return /\.test\.ts$/.test(name)
 		|| /^(cli|runTest|launcher|demo)\.ts$/.test(name)
 		|| (dir === 'suite' && name === 'index.ts')
-		|| (dir === 'bench' && name === 'run.ts')
+		|| (dir === 'bench' && (name === 'run.ts' || name.endsWith('.bench.ts')))
 		|| (dir === 'tools' && name.endsWith('.ts'));
 }
 
