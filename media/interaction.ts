@@ -8,6 +8,7 @@ import type { Overlay } from './overlay';
 import type { WordSelection } from './selection';
 import type { TextPane } from './textPane';
 import type { Tooltip } from './tooltip';
+import { WordNavigator } from './wordNavigation';
 
 export interface WordInteractionOptions {
 	ocr: OcrView;
@@ -17,6 +18,8 @@ export interface WordInteractionOptions {
 	viewer: HTMLElement;
 	tooltip: Tooltip;
 	selection: WordSelection;
+	/** The name of the entity a word belongs to, for its tooltip. */
+	entityOf?(index: number): string | undefined;
 	/** After every change the user makes; `final` is false while a drag is still under way. */
 	onChange(final: boolean): void;
 	/** Listeners are removed when this aborts. */
@@ -27,6 +30,8 @@ export class WordInteraction {
 	private hovered: number | undefined;
 	private shown = new Set<number>();
 	private dragging = false;
+	/** Built on the first Up/Down: rendering does not pay for it. */
+	private navigator: WordNavigator | undefined;
 
 	constructor(private readonly o: WordInteractionOptions) {
 		const { signal } = o;
@@ -113,6 +118,9 @@ export class WordInteraction {
 	}
 
 	private viewerKey(e: KeyboardEvent): void {
+		// Keys on the zoom buttons are theirs; modified arrows belong to the browser and VS Code.
+		if (e.target instanceof HTMLButtonElement || e.defaultPrevented) return;
+		if ((e.ctrlKey || e.metaKey || e.altKey) && e.key !== 'a' && e.key !== 'A') return;
 		const { selection } = this.o;
 		const last = selection.wordCount - 1;
 		if (last < 0) return;
@@ -120,12 +128,15 @@ export class WordInteraction {
 		let target: number | undefined;
 		switch (e.key) {
 			case 'ArrowRight':
-			case 'ArrowDown':
 				target = active === undefined ? 0 : Math.min(last, active + 1);
 				break;
 			case 'ArrowLeft':
-			case 'ArrowUp':
 				target = active === undefined ? 0 : Math.max(0, active - 1);
+				break;
+			case 'ArrowDown':
+			case 'ArrowUp':
+				this.navigator ??= new WordNavigator(this.o.ocr);
+				target = active === undefined ? 0 : this.navigator.lineNeighbour(active, e.key === 'ArrowDown' ? 1 : -1);
 				break;
 			case 'Home':
 				target = 0;
@@ -161,7 +172,7 @@ export class WordInteraction {
 			if (index !== undefined) this.mark(index, 'hover', true);
 		}
 		const polygon = index === undefined ? undefined : this.o.overlay?.words[index];
-		if (withTooltip && index !== undefined && polygon) this.o.tooltip.show(this.o.ocr.words[index].word, polygon.getBoundingClientRect());
+		if (withTooltip && index !== undefined && polygon) this.o.tooltip.show(this.o.ocr.words[index].word, polygon.getBoundingClientRect(), this.o.entityOf?.(index));
 		else this.o.tooltip.hide();
 	}
 

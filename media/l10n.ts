@@ -7,6 +7,8 @@ export interface Localizer {
 	percent(fraction: number): string;
 	integer(value: number): string;
 	dateTime(iso: string): string;
+	/** `ru` → "Russian" in the display language; the code itself when it is not a known language. */
+	languageName(code: string): string;
 }
 
 export function createLocalizer(strings: Readonly<Record<string, string>>, lang: string | undefined): Localizer {
@@ -14,6 +16,7 @@ export function createLocalizer(strings: Readonly<Record<string, string>>, lang:
 	const percentFormat = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 });
 	const integerFormat = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
 	const dateFormat = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
+	let languageNames: Intl.DisplayNames | undefined;
 	return {
 		t(key, ...args) {
 			const template = typeof strings[key] === 'string' && strings[key] !== '' ? strings[key] : WEBVIEW_STRINGS[key];
@@ -24,6 +27,15 @@ export function createLocalizer(strings: Readonly<Record<string, string>>, lang:
 		dateTime(iso) {
 			const date = new Date(iso);
 			return Number.isNaN(date.getTime()) ? iso : dateFormat.format(date);
+		},
+		languageName(code) {
+			try {
+				languageNames ??= new Intl.DisplayNames(locale, { type: 'language', fallback: 'code' });
+				return languageNames.of(code) ?? code;
+			} catch {
+				// A code Intl rejects (`*`, empty): shown as the service gave it.
+				return code;
+			}
 		},
 	};
 }

@@ -4,6 +4,7 @@
  * panel comes back as it was after VS Code hides or reloads it.
  */
 import type { InitPayload, ResultsModel } from '../src/shared/protocol';
+import type { PreviewReply } from './copies';
 import { isPersistedState, isToWebview } from './messages';
 import type { Layer } from './overlay';
 import { renderPanel, type PanelInput, type PanelView } from './panel';
@@ -14,6 +15,9 @@ const READY_REQUEST_ID = 1;
 const vscode: VsCodeApi = acquireVsCodeApi();
 const root = document.getElementById('app') ?? document.body.appendChild(document.createElement('div'));
 const layers = new Map<Layer, boolean>();
+/** Requests waiting for the extension's reply, by id. */
+const pending = new Map<number, (reply: PreviewReply) => void>();
+let nextRequestId = READY_REQUEST_ID + 1;
 let view: PanelView | undefined;
 
 function show(input: PanelInput): void {
@@ -22,6 +26,11 @@ function show(input: PanelInput): void {
 	view = renderPanel(root, input, {
 		layers,
 		post: message => vscode.postMessage(message),
+		loadPreview: url => new Promise(resolve => {
+			const requestId = nextRequestId++;
+			pending.set(requestId, resolve);
+			vscode.postMessage({ type: 'loadPreview', requestId, url });
+		}),
 		selectionChanged(selection) {
 			save(model, selection);
 			vscode.postMessage({ type: 'selectionChanged', selection });
@@ -38,6 +47,12 @@ function showPayload(payload: InitPayload): void {
 	show({ model: payload.model, imageSrc: payload.imageSrc, strings: payload.strings, selection: payload.selection });
 }
 
+function settle(requestId: number, reply: PreviewReply): void {
+	const resolve = pending.get(requestId);
+	pending.delete(requestId);
+	resolve?.(reply);
+}
+
 window.addEventListener('message', (event: MessageEvent<unknown>) => {
 	const message = event.data;
 	if (!isToWebview(message)) return;
@@ -47,6 +62,12 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
 			return;
 		case 'update':
 			showPayload(message.payload);
+			return;
+		case 'previewLoaded':
+			settle(message.inReplyTo, { dataUri: message.dataUri });
+			return;
+		case 'previewFailed':
+			settle(message.inReplyTo, { error: message.message });
 			return;
 		default:
 			return assertNever(message);

@@ -4,6 +4,9 @@
  */
 import type { InitPayload, PersistedState, ResultsModel, ToWebview } from '../src/shared/protocol';
 
+/** Only raster images in base64: an SVG could carry markup, and nothing else belongs in an img. */
+const IMAGE_DATA_URI = /^data:image\/(png|jpeg|gif|webp|bmp|avif);base64,[A-Za-z0-9+/]+={0,2}$/;
+
 export function isToWebview(value: unknown): value is ToWebview {
 	if (!isObject(value)) return false;
 	switch (value.type) {
@@ -11,6 +14,10 @@ export function isToWebview(value: unknown): value is ToWebview {
 			return typeof value.inReplyTo === 'number' && isInitPayload(value.payload);
 		case 'update':
 			return isInitPayload(value.payload);
+		case 'previewLoaded':
+			return typeof value.inReplyTo === 'number' && typeof value.dataUri === 'string' && IMAGE_DATA_URI.test(value.dataUri);
+		case 'previewFailed':
+			return typeof value.inReplyTo === 'number' && typeof value.message === 'string';
 		default:
 			return false;
 	}

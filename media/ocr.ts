@@ -46,3 +46,50 @@ export function boundsOf(polygon: Polygon): { x: number; y: number; width: numbe
 function finite(n: number): number {
 	return Number.isFinite(n) ? n : 0;
 }
+
+/** The word's most confident language code, or '' when the service gave none. */
+export function languageOf(word: Word): string {
+	let best: { languageCode: string; confidence: number } | undefined;
+	for (const language of word.languages) {
+		if (language.languageCode !== '' && (best === undefined || language.confidence > best.confidence)) best = language;
+	}
+	return best?.languageCode ?? '';
+}
+
+/** Every language of the words, most words first, with how many words each has. */
+export function languageCounts(view: OcrView): { code: string; words: number }[] {
+	const counts = new Map<string, number>();
+	for (const { word } of view.words) {
+		const code = languageOf(word);
+		if (code !== '') counts.set(code, (counts.get(code) ?? 0) + 1);
+	}
+	return [...counts].map(([code, words]) => ({ code, words })).sort((a, b) => b.words - a.words);
+}
+
+export interface EntityView {
+	page: number;
+	/** Index into the page's entities, as the words' entityIndex refers to it. */
+	index: number;
+	name: string;
+	text: string;
+	/** Reading-order indexes of the words that belong to it. */
+	words: number[];
+}
+
+/** Each page's entities with their words. */
+export function entitiesOf(view: OcrView): EntityView[] {
+	const entities: EntityView[] = [];
+	const byKey = new Map<string, EntityView>();
+	view.annotation.pages.forEach((page, p) => {
+		page.entities.forEach((entity, i) => {
+			const item: EntityView = { page: p, index: i, name: entity.name, text: entity.text, words: [] };
+			entities.push(item);
+			byKey.set(`${p}/${i}`, item);
+		});
+	});
+	if (entities.length === 0) return entities;
+	for (const { index, ref, word } of view.words) {
+		if (word.entityIndex >= 0) byKey.get(`${ref.page}/${word.entityIndex}`)?.words.push(index);
+	}
+	return entities;
+}

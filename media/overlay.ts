@@ -21,6 +21,8 @@ export interface Overlay {
 	element: SVGSVGElement;
 	/** By reading-order index; undefined for words not on the drawn page or without a polygon. */
 	words: (SVGPolygonElement | undefined)[];
+	/** By face number − 1; undefined for a face without a usable box. */
+	faces: (SVGPolygonElement | undefined)[];
 	setLayerVisible(layer: Layer, visible: boolean): void;
 }
 
@@ -34,8 +36,9 @@ export function buildOverlay(input: OverlayInput): Overlay {
 	});
 	const groups = {} as Record<Layer, SVGGElement>;
 	const fragment = document.createDocumentFragment();
-	// Drawn bottom to top: blocks and lines under the words, so the words get the pointer.
-	for (const layer of ['blocks', 'lines', 'words', 'faces'] as const) {
+	// Drawn bottom to top: blocks and lines under the words, so the words get the pointer; faces
+	// under the words too, so a word inside a face can still be hovered and selected.
+	for (const layer of ['blocks', 'lines', 'faces', 'words'] as const) {
 		groups[layer] = svg('g', { class: `layer layer-${layer}` });
 		fragment.appendChild(groups[layer]);
 	}
@@ -54,15 +57,16 @@ export function buildOverlay(input: OverlayInput): Overlay {
 
 	// Numbered badges sized to the image, so they read at about the size of its content.
 	const fontSize = Math.max(10, Math.round(Math.min(input.width, input.height) / 32));
+	const faces: (SVGPolygonElement | undefined)[] = [];
 	input.faces.forEach((face, i) => {
 		const points = pointsOf(face.boundingBox);
 		if (points === undefined) return;
-		addPolygon(groups.faces, 'face', points, { 'data-face': i });
+		faces[i] = addPolygon(groups.faces, 'face', points, { 'data-face': i });
 		const box = boundsOf(face.boundingBox);
 		const number = String(i + 1);
 		const width = fontSize * (0.65 * number.length + 0.7);
 		const height = fontSize * 1.4;
-		groups.faces.appendChild(svg('rect', { class: 'face-badge', x: box.x, y: box.y, width, height, rx: fontSize * 0.2 }));
+		groups.faces.appendChild(svg('rect', { class: 'face-badge', 'data-face': i, x: box.x, y: box.y, width, height, rx: fontSize * 0.2 }));
 		groups.faces.appendChild(svg('text', {
 			class: 'face-label',
 			x: box.x + width / 2,
@@ -77,6 +81,7 @@ export function buildOverlay(input: OverlayInput): Overlay {
 	return {
 		element,
 		words,
+		faces,
 		setLayerVisible(layer, visible) {
 			groups[layer].classList.toggle('off', !visible);
 		},

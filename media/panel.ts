@@ -1,20 +1,27 @@
 /**
  * Renders one analyzed image: header, per-image error, toolbar, the image with its overlay, and a
- * section per requested feature. Everything is rebuilt on each payload; listeners go with it.
+ * section per requested feature (with tabs over them when there are several). Everything is
+ * rebuilt on each payload; listeners go with it.
  */
 import type { FeatureView, FromWebview, ResultsModel } from '../src/shared/protocol';
 import type { WebviewStringKey } from '../src/shared/strings';
-import { annotationToText, selectionText } from '../src/vision/text';
+import { annotationToText, selectionText, wordsInReadingOrder } from '../src/vision/text';
 import type { Face, FeatureType } from '../src/vision/types';
+import { classificationView } from './classification';
+import { copiesView, type PreviewReply } from './copies';
 import { h } from './dom';
+import { entitiesView } from './entities';
+import { errorBox } from './errors';
+import { facesView, linkFaces } from './faces';
+import { featureNav, type NavEntry } from './featureNav';
 import { WordInteraction } from './interaction';
 import { createLocalizer, type Localizer } from './l10n';
-import { ocrView, type OcrView } from './ocr';
-import { buildOverlay, LAYERS, type Layer, type Overlay } from './overlay';
-import { classificationView, copiesView, errorBox, facesView } from './sections';
+import { entitiesOf, languageCounts, ocrView, type EntityView, type OcrView } from './ocr';
+import type { Layer } from './overlay';
 import { WordSelection } from './selection';
 import { buildTextPane, type TextPane } from './textPane';
 import { Tooltip } from './tooltip';
+import { buildViewer, type Viewer } from './viewer';
 
 export interface PanelInput {
 	model: ResultsModel;
@@ -26,6 +33,8 @@ export interface PanelInput {
 
 export interface PanelHost {
 	post(message: FromWebview): void;
+	/** Asks the extension for a found copy's image; resolves with its reply. */
+	loadPreview(url: string): Promise<PreviewReply>;
 	/** A finished selection change by the user. */
 	selectionChanged(selection: number[]): void;
 	/** Which overlay layers the user switched on or off; kept across re-renders. */
@@ -55,14 +64,25 @@ export function renderPanel(root: HTMLElement, input: PanelInput, host: PanelHos
 	const textFeature = model.features.find(f => f.type === 'TEXT_DETECTION');
 	const annotation = textFeature?.result.error ? undefined : textFeature?.result.textDetection;
 	const ocr = annotation ? ocrView(annotation) : undefined;
-	const faces: readonly Face[] = model.features.find(f => f.type === 'FACE_DETECTION' && !f.result.error)?.result.faceDetection?.faces ?? [];
+	const faceFeature = model.features.find(f => f.type === 'FACE_DETECTION' && !f.result.error);
+	const faces: readonly Face[] = faceFeature?.result.faceDetection?.faces ?? [];
 	const selection = new WordSelection(ocr?.words.length ?? 0);
 	selection.reset(input.selection);
 
 	const tooltip = new Tooltip(l10n);
 	const layerVisible = (layer: Layer): boolean => host.layers.get(layer) ?? DEFAULT_LAYERS[layer];
-	const viewer = buildViewer(input, ocr, faces, layerVisible, l10n, signal);
+	const viewer = buildViewer({
+		imageSrc: input.imageSrc,
+		imageLabel: model.imageLabel,
+		ocr,
+		faces,
+		layerVisible,
+		onViewChange: () => tooltip.hide(),
+		l10n,
+		signal,
+	});
 	const pane = ocr ? buildTextPane(ocr, l10n) : undefined;
+	const entities = ocr ? entitiesOf(ocr) : [];
 	const actions = textFeature ? buildActions(l10n, ocr !== undefined && ocr.words.length > 0) : undefined;
 	const layerToggles = buildLayerToggles(ocr, faces, layerVisible, l10n, signal, (layer, visible) => {
 		host.layers.set(layer, visible);
@@ -70,15 +90,45 @@ export function renderPanel(root: HTMLElement, input: PanelInput, host: PanelHos
 		tooltip.hide();
 	});
 
+	const sectionsColumn = h('div', { class: 'sections' });
+	const seen = new Map<FeatureType, number>();
+	const rendered = model.features.map(feature => {
+		const repeat = seen.get(feature.type) ?? 0;
+		seen.set(feature.type, repeat + 1);
+		const body = featureBody(feature, {
+			pane: feature === textFeature ? pane : undefined,
+			ocr: feature === textFeature ? ocr : undefined,
+			entities: feature === textFeature ? entities : [],
+			viewer,
+			linkFaces: feature === faceFeature,
+			requestId: model.requestId,
+			host,
+			l10n,
+			signal,
+		});
+		// Ids stay unique when one request asked for a feature twice (two classification models).
+		const id = `feature-${feature.type.toLowerCase()}${repeat > 0 ? `-${repeat + 1}` : ''}`;
+		return { feature, section: featureSection(feature, id, body, l10n) };
+	});
+	if (rendered.length > 1) {
+		const entries = rendered.map(({ feature, section }): NavEntry => ({
+			section,
+			label: l10n.t(FEATURE_TITLES[feature.type] ?? 'feature.TEXT_DETECTION'),
+			badge: featureBadge(feature, feature === textFeature ? ocr : undefined, l10n),
+			failed: feature.result.error !== undefined,
+			failedLabel: l10n.t('feature.failed'),
+		}));
+		sectionsColumn.appendChild(featureNav(entries, sectionsColumn, l10n.t('panel.sectionsLabel'), signal));
+	}
+	for (const { section } of rendered) sectionsColumn.appendChild(section);
+
 	const fragment = document.createDocumentFragment();
-	fragment.appendChild(header(model, l10n));
+	fragment.appendChild(header(model, l10n, host, signal));
 	if (model.imageError) fragment.appendChild(errorBox(model.imageError, model.requestId, l10n, l10n.t('imageError.title')));
 	if (layerToggles || actions) {
 		fragment.appendChild(h('div', { class: 'toolbar' }, layerToggles, actions?.element));
 	}
-	const sections = h('div', { class: 'sections' });
-	for (const feature of model.features) sections.appendChild(featureSection(feature, feature === textFeature ? pane : undefined, model.requestId, l10n));
-	fragment.appendChild(h('div', { class: sections.childElementCount > 0 ? 'content' : 'content image-only' }, viewer.element, sections.childElementCount > 0 && sections));
+	fragment.appendChild(h('div', { class: rendered.length > 0 ? 'content' : 'content image-only' }, viewer.element, rendered.length > 0 && sectionsColumn));
 	fragment.appendChild(tooltip.element);
 	root.replaceChildren(fragment);
 	root.removeAttribute('aria-busy');
@@ -88,6 +138,8 @@ export function renderPanel(root: HTMLElement, input: PanelInput, host: PanelHos
 		actions.update(selection.size, selection.wordCount);
 	};
 	if (ocr && pane) {
+		const entityOfWord = new Map<number, string>();
+		for (const entity of entities) for (const index of entity.words) entityOfWord.set(index, entity.name);
 		new WordInteraction({
 			ocr,
 			overlay: viewer.overlay,
@@ -96,6 +148,7 @@ export function renderPanel(root: HTMLElement, input: PanelInput, host: PanelHos
 			tooltip,
 			selection,
 			signal,
+			entityOf: index => entityOfWord.get(index),
 			onChange(final) {
 				updateActions();
 				if (final) host.selectionChanged(selection.indexes);
@@ -127,60 +180,18 @@ export function renderPanel(root: HTMLElement, input: PanelInput, host: PanelHos
 	};
 }
 
-function header(model: ResultsModel, l10n: Localizer): HTMLElement {
+function header(model: ResultsModel, l10n: Localizer, host: PanelHost, signal: AbortSignal): HTMLElement {
 	const meta: string[] = [];
 	if (model.analyzedAt) meta.push(l10n.t('panel.analyzedAt', l10n.dateTime(model.analyzedAt)));
 	if (model.requestId) meta.push(l10n.t('panel.requestId', model.requestId));
+	const showJson = h('button', { id: 'show-json', type: 'button', class: 'button secondary', title: l10n.t('panel.showJsonTitle') }, l10n.t('panel.showJson'));
+	const exportButton = h('button', { id: 'export', type: 'button', class: 'button secondary', title: l10n.t('panel.exportTitle') }, l10n.t('panel.export'));
+	showJson.addEventListener('click', () => host.post({ type: 'showJson' }), { signal });
+	exportButton.addEventListener('click', () => host.post({ type: 'exportResults' }), { signal });
 	return h('header', { class: 'header' },
 		h('h1', { class: 'title', title: model.imageUri }, model.imageLabel),
-		meta.length > 0 && h('div', { class: 'meta' }, meta.join(' · ')));
-}
-
-interface Viewer {
-	element: HTMLElement;
-	overlay: Overlay | undefined;
-}
-
-/**
- * The image with the overlay stretched over it. The overlay's coordinate system is the OCR page;
- * without one (faces only), the image's own pixel size once it has loaded.
- */
-function buildViewer(input: PanelInput, ocr: OcrView | undefined, faces: readonly Face[], layerVisible: (layer: Layer) => boolean, l10n: Localizer, signal: AbortSignal): Viewer {
-	const stage = h('div', { class: 'stage' });
-	const element = h('section', { class: 'viewer', tabindex: 0, 'aria-label': l10n.t('panel.viewerLabel') }, stage);
-	const page = ocr?.annotation.pages[0];
-	const pageSize = page && page.width > 0 && page.height > 0 ? { width: page.width, height: page.height } : undefined;
-	const wantsOverlay = (ocr !== undefined && ocr.words.length > 0) || faces.length > 0;
-	let overlay: Overlay | undefined;
-	const addOverlay = (width: number, height: number): void => {
-		overlay = buildOverlay({ width, height, ocr, faces });
-		for (const layer of LAYERS) overlay.setLayerVisible(layer, layerVisible(layer));
-		stage.appendChild(overlay.element);
-	};
-	if (wantsOverlay && pageSize) addOverlay(pageSize.width, pageSize.height);
-
-	const imageMissing = (): void => {
-		stage.classList.add('no-image');
-		element.appendChild(h('p', { class: 'muted image-unavailable' }, l10n.t('panel.imageUnavailable')));
-	};
-	if (input.imageSrc === undefined || input.imageSrc === '') {
-		stage.classList.add('no-image', 'pending');
-	} else {
-		const image = h('img', { class: 'image', src: input.imageSrc, alt: l10n.t('panel.imageAlt', input.model.imageLabel), draggable: 'false' });
-		stage.insertBefore(image, stage.firstChild);
-		image.addEventListener('error', imageMissing, { signal, once: true });
-		if (wantsOverlay && !pageSize) {
-			image.addEventListener('load', () => {
-				if (image.naturalWidth > 0 && image.naturalHeight > 0) addOverlay(image.naturalWidth, image.naturalHeight);
-			}, { signal, once: true });
-		}
-	}
-	return {
-		element,
-		get overlay() {
-			return overlay;
-		},
-	};
+		meta.length > 0 && h('div', { class: 'meta' }, meta.join(' · ')),
+		h('div', { class: 'header-actions' }, showJson, exportButton));
 }
 
 function buildLayerToggles(
@@ -232,29 +243,95 @@ function buildActions(l10n: Localizer, enabled: boolean): Actions {
 	};
 }
 
-function featureSection(feature: FeatureView, pane: TextPane | undefined, requestId: string | undefined, l10n: Localizer): HTMLElement {
-	const id = `feature-${feature.type.toLowerCase()}`;
-	const heading = h('h2', { class: 'section-title', id: `${id}-title` },
+function featureSection(feature: FeatureView, id: string, body: HTMLElement, l10n: Localizer): HTMLElement {
+	const heading = h('h2', { class: 'section-title', id: `${id}-title`, tabindex: -1 },
 		l10n.t(FEATURE_TITLES[feature.type] ?? 'feature.TEXT_DETECTION'),
 		feature.model && h('span', { class: 'tag', title: l10n.t('feature.model', feature.model) }, feature.model));
-	return h('section', { class: `feature ${id}`, 'data-feature': feature.type, 'aria-labelledby': `${id}-title` }, heading, featureBody(feature, pane, requestId, l10n));
+	return h('section', { class: `feature feature-${feature.type.toLowerCase()}`, id, 'data-feature': feature.type, 'aria-labelledby': `${id}-title` }, heading, body);
 }
 
-function featureBody(feature: FeatureView, pane: TextPane | undefined, requestId: string | undefined, l10n: Localizer): HTMLElement {
+/** What a tab shows after its name: how much was found. */
+function featureBadge(feature: FeatureView, ocr: OcrView | undefined, l10n: Localizer): string | undefined {
 	const { result } = feature;
-	if (result.error) return errorBox(result.error, requestId, l10n);
 	switch (feature.type) {
 		case 'TEXT_DETECTION':
-			if (pane) return pane.element;
+			if (ocr) return l10n.integer(ocr.words.length);
+			return result.textDetection ? l10n.integer(wordsInReadingOrder(result.textDetection).length) : undefined;
+		case 'FACE_DETECTION':
+			return l10n.integer(result.faceDetection?.faces.length ?? 0);
+		case 'IMAGE_COPY_SEARCH':
+			return l10n.integer(result.imageCopySearch?.copyCount ?? 0);
+		case 'CLASSIFICATION':
+			return undefined;
+	}
+}
+
+interface BodyContext {
+	pane: TextPane | undefined;
+	ocr: OcrView | undefined;
+	entities: readonly EntityView[];
+	viewer: Viewer;
+	/** This section's faces are the ones drawn on the image. */
+	linkFaces: boolean;
+	requestId: string | undefined;
+	host: PanelHost;
+	l10n: Localizer;
+	signal: AbortSignal;
+}
+
+function featureBody(feature: FeatureView, c: BodyContext): HTMLElement {
+	const { result } = feature;
+	const { l10n, signal } = c;
+	if (result.error) return errorBox(result.error, c.requestId, l10n);
+	switch (feature.type) {
+		case 'TEXT_DETECTION':
+			if (c.pane && c.ocr) return textBody(c.pane, c.ocr, c.entities, c.viewer, l10n, signal);
 			// A second text feature in one request: its text, without the interactive overlay.
 			return h('pre', { class: 'plain-text' }, result.textDetection ? annotationToText(result.textDetection) : '');
 		case 'CLASSIFICATION':
-			return classificationView(result.classification ?? { properties: [] }, l10n);
-		case 'FACE_DETECTION':
-			return facesView(result.faceDetection ?? { faces: [] }, l10n);
+			return classificationView(result.classification ?? { properties: [] }, feature.model, l10n);
+		case 'FACE_DETECTION': {
+			const view = facesView(result.faceDetection ?? { faces: [] }, l10n);
+			if (c.linkFaces) linkFaces({ items: view.items, stage: c.viewer.stage, overlay: () => c.viewer.overlay, signal });
+			return view.element;
+		}
 		case 'IMAGE_COPY_SEARCH':
-			return copiesView(result.imageCopySearch ?? { copyCount: 0, topResults: [] }, l10n);
+			return copiesView(result.imageCopySearch ?? { copyCount: 0, topResults: [] }, l10n, {
+				openExternal: url => c.host.post({ type: 'openExternal', url }),
+				loadPreview: url => c.host.loadPreview(url),
+			}, signal);
 		default:
 			return h('div', {});
 	}
+}
+
+/** The languages found, the text pane, and the entities with their words linked. */
+function textBody(pane: TextPane, ocr: OcrView, entities: readonly EntityView[], viewer: Viewer, l10n: Localizer, signal: AbortSignal): HTMLElement {
+	const languages = languageCounts(ocr);
+	const body = h('div', { class: 'text-body' });
+	if (languages.length > 0) {
+		const names = languages.map(({ code }) => {
+			const name = l10n.languageName(code);
+			return name === code ? code : `${name} (${code})`;
+		});
+		body.appendChild(h('p', { class: 'text-meta muted' }, l10n.t('text.languages', names.join(', '))));
+	}
+	body.appendChild(pane.element);
+	const list = entitiesView({
+		entities,
+		l10n,
+		markWords(indexes, on) {
+			for (const index of indexes) {
+				viewer.overlay?.words[index]?.classList.toggle('in-entity', on);
+				pane.words[index]?.classList.toggle('in-entity', on);
+			}
+		},
+		reveal(index) {
+			viewer.overlay?.words[index]?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+			pane.words[index]?.scrollIntoView({ block: 'nearest' });
+		},
+		signal,
+	});
+	if (list) body.appendChild(list);
+	return body;
 }

@@ -2,10 +2,14 @@
  * The recognized text in reading order: a paragraph per block, a line per line, a span per word
  * with the same `data-word` index as its polygon. Plain spaces and block elements between the
  * words, so copying from the pane gives the same text as the service's reading order.
+ *
+ * Each line carries its language as `lang` (for screen readers and hyphenation) and `data-lang`;
+ * the stylesheet shows it as a small tag where it changes (`lang-start`). The tag is a CSS
+ * `::after`, so it is neither copied nor part of the text.
  */
 import { h } from './dom';
 import type { Localizer } from './l10n';
-import type { OcrView } from './ocr';
+import { languageOf, type OcrView } from './ocr';
 
 export interface TextPane {
 	element: HTMLElement;
@@ -30,6 +34,19 @@ export function buildTextPane(view: OcrView, l10n: Localizer): TextPane {
 	let line: HTMLElement | undefined;
 	let lineKey = '';
 	let blockKey = '';
+	let lineLanguages: string[] = [];
+	let previousLanguage = '';
+	const finishLine = (): void => {
+		if (!line) return;
+		const language = lineLanguages.join('+');
+		if (language !== '') {
+			line.setAttribute('data-lang', language);
+			if (lineLanguages.length === 1 && /^[a-z]{2,3}$/i.test(language)) line.setAttribute('lang', language);
+			if (language !== previousLanguage || line.previousElementSibling === null) line.classList.add('lang-start');
+		}
+		previousLanguage = language;
+		lineLanguages = [];
+	};
 	for (const { index, ref, word } of view.words) {
 		if (ref.page !== page) {
 			if (page !== -1) fragment.appendChild(h('hr', { class: 'page-break' }));
@@ -44,6 +61,7 @@ export function buildTextPane(view: OcrView, l10n: Localizer): TextPane {
 		}
 		const nextLineKey = `${nextBlockKey}/${ref.line}`;
 		if (nextLineKey !== lineKey || line === undefined) {
+			finishLine();
 			line = h('span', { class: 'line' });
 			block.appendChild(line);
 			lineKey = nextLineKey;
@@ -53,7 +71,10 @@ export function buildTextPane(view: OcrView, l10n: Localizer): TextPane {
 		const span = h('span', { class: 'word', 'data-word': index }, word.text);
 		line.appendChild(span);
 		words[index] = span;
+		const language = languageOf(word);
+		if (language !== '' && !lineLanguages.includes(language)) lineLanguages.push(language);
 	}
+	finishLine();
 	element.appendChild(fragment);
 	return { element, words };
 }

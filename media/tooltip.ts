@@ -1,4 +1,4 @@
-/** The hover card for a word: its text, confidence and languages, placed beside the word. */
+/** The hover card for a word: its text, confidence, languages and entity, placed beside the word. */
 import type { Word } from '../src/vision/types';
 import { h } from './dom';
 import type { Localizer } from './l10n';
@@ -10,19 +10,24 @@ export class Tooltip {
 	private readonly text: HTMLDivElement;
 	private readonly confidence: HTMLDivElement;
 	private readonly languages: HTMLDivElement;
+	private readonly entity: HTMLDivElement;
 
 	constructor(private readonly l10n: Localizer) {
 		this.text = h('div', { class: 'tooltip-text' });
 		this.confidence = h('div', { class: 'tooltip-detail tooltip-confidence' });
 		this.languages = h('div', { class: 'tooltip-detail tooltip-languages' });
-		this.element = h('div', { id: 'tooltip', class: 'tooltip', role: 'tooltip', hidden: true }, this.text, this.confidence, this.languages);
+		this.entity = h('div', { class: 'tooltip-detail tooltip-entity', hidden: true });
+		this.element = h('div', { id: 'tooltip', class: 'tooltip', role: 'tooltip', hidden: true }, this.text, this.confidence, this.languages, this.entity);
 	}
 
-	show(word: Word, anchor: DOMRect): void {
+	/** `entity` is the name of the entity the word belongs to, if any. */
+	show(word: Word, anchor: DOMRect, entity?: string): void {
 		this.text.textContent = word.text;
 		this.confidence.textContent = this.l10n.t('tooltip.confidence', this.l10n.percent(word.confidence));
 		const codes = word.languages.map(language => language.languageCode).filter(code => code !== '');
 		this.languages.textContent = codes.length > 0 ? this.l10n.t('tooltip.languages', codes.join(', ')) : this.l10n.t('tooltip.noLanguage');
+		this.entity.hidden = entity === undefined;
+		this.entity.textContent = entity === undefined ? '' : this.l10n.t('tooltip.entity', entity);
 		this.element.hidden = false;
 		this.place(anchor);
 	}

@@ -54,11 +54,62 @@ export type FromWebview =
 	| { type: 'insertText'; text: string }
 	| { type: 'copyText'; text: string }
 	| { type: 'openMarkdown' }
-	| { type: 'selectionChanged'; selection: number[] };
+	| { type: 'selectionChanged'; selection: number[] }
+	/** A page or image address of a copy found on the web, to open in the browser. */
+	| { type: 'openExternal'; url: string }
+	/** Asks the extension to download a found copy's image; answered by `previewLoaded` or `previewFailed`. */
+	| { type: 'loadPreview'; requestId: number; url: string }
+	| { type: 'showJson' }
+	| { type: 'exportResults' };
 
 export type ToWebview =
 	| { type: 'init'; inReplyTo: number; payload: InitPayload }
-	| { type: 'update'; payload: InitPayload };
+	| { type: 'update'; payload: InitPayload }
+	/** The image as a `data:image/…;base64,` URI: the CSP allows `data:` images and nothing remote. */
+	| { type: 'previewLoaded'; inReplyTo: number; dataUri: string }
+	| { type: 'previewFailed'; inReplyTo: number; message: string };
+
+/** google.rpc.Code names: what the service's documentation and logs call each code. */
+export const RPC_CODE_NAMES: Readonly<Record<number, string>> = {
+	1: 'CANCELLED',
+	2: 'UNKNOWN',
+	3: 'INVALID_ARGUMENT',
+	4: 'DEADLINE_EXCEEDED',
+	5: 'NOT_FOUND',
+	6: 'ALREADY_EXISTS',
+	7: 'PERMISSION_DENIED',
+	8: 'RESOURCE_EXHAUSTED',
+	9: 'FAILED_PRECONDITION',
+	10: 'ABORTED',
+	11: 'OUT_OF_RANGE',
+	12: 'UNIMPLEMENTED',
+	13: 'INTERNAL',
+	14: 'UNAVAILABLE',
+	15: 'DATA_LOSS',
+	16: 'UNAUTHENTICATED',
+};
+
+/** Longer addresses are not links a search result would give; refusing them bounds the work. */
+export const MAX_URL_LENGTH = 8192;
+
+/**
+ * The address as a web URL, or undefined when it is anything else (`javascript:`, `data:`,
+ * `file:`, `command:`, relative or malformed). Both sides use it: the webview to decide what becomes
+ * a button, the extension to decide what it opens or downloads.
+ */
+export function webUrl(text: string): URL | undefined {
+	if (text.length === 0 || text.length > MAX_URL_LENGTH) return undefined;
+	let url: URL;
+	try {
+		url = new URL(text);
+	} catch {
+		return undefined;
+	}
+	if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+	// Credentials in a link are a phishing device (`https://bank.com@evil.example/`), never a copy's address.
+	if (url.username !== '' || url.password !== '' || url.hostname === '') return undefined;
+	return url;
+}
 
 /** Narrowing for messages that arrive as `unknown`. */
 export function isFromWebview(value: unknown): value is FromWebview {
@@ -71,12 +122,24 @@ export function isFromWebview(value: unknown): value is FromWebview {
 		case 'copyText':
 			return typeof (value as { text?: unknown }).text === 'string';
 		case 'openMarkdown':
+		case 'showJson':
+		case 'exportResults':
 			return true;
 		case 'selectionChanged': {
 			const selection = (value as { selection?: unknown }).selection;
 			return Array.isArray(selection) && selection.every(i => Number.isInteger(i));
 		}
+		case 'openExternal':
+			return isUrlText((value as { url?: unknown }).url);
+		case 'loadPreview': {
+			const request = value as { requestId?: unknown; url?: unknown };
+			return Number.isSafeInteger(request.requestId) && isUrlText(request.url);
+		}
 		default:
 			return false;
 	}
+}
+
+function isUrlText(value: unknown): value is string {
+	return typeof value === 'string' && value.length <= MAX_URL_LENGTH;
 }

@@ -84,7 +84,7 @@ describe('text recognition in the VS Code workbench, by mouse and keyboard', fun
 
 		// Signing out tells whether a token was kept.
 		await runCommand(page, 'Yandex Vision: Sign Out');
-		await expectToast(page, 'Yandex Vision: signed out; the IAM token was deleted.');
+		await expectToast(page, 'Yandex Vision: signed out; the stored credentials were deleted.');
 		assert.deepEqual(requests(), [], 'setting a token sends nothing to the service');
 		await expectNoErrorNotifications(page);
 	});
@@ -92,7 +92,7 @@ describe('text recognition in the VS Code workbench, by mouse and keyboard', fun
 	it('the first analysis without a token asks for one in a modal dialog, then analyzes', async () => {
 		const { page } = opened();
 		await runCommand(page, 'Yandex Vision: Sign Out');
-		await expectToast(page, /Yandex Vision: (signed out|no IAM token was stored)/);
+		await expectToast(page, /Yandex Vision: (signed out|no credentials were stored)/);
 		await pickFromContextMenu(page, await explorerItem(page, 'images/rotated-line.png'), 'Recognize Text');
 		const dialog = page.locator('.monaco-dialog-box');
 		await dialog.waitFor({ state: 'visible' });

@@ -4,296 +4,40 @@
  * VS Code's `acquireVsCodeApi` that records what the panel posts and saves.
  */
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import * as esbuild from 'esbuild';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import type { FeatureView, FromWebview, InitPayload, PersistedState, ResultsModel, ToWebview } from '../../src/shared/protocol';
+import type { Page } from 'playwright-core';
+import type { PersistedState } from '../../src/shared/protocol';
 import { annotationToText, selectionText } from '../../src/vision/text';
-import type { FeatureType, TextAnnotation } from '../../src/vision/types';
-import { buildWebviewHtml, createNonce } from '../../src/webviewHtml';
-import type { Recording, RecordedPolygon } from '../emulator/recording';
-import { FIXTURES_DIR, recordingOf } from '../support/fixtures';
-import { launchChromium } from '../tools/chromium';
+import { recordingOf } from '../support/fixtures';
+import {
+	annotationOf,
+	boundsOf,
+	classes,
+	gridOfWords,
+	init,
+	lastOf,
+	payloadOf,
+	posted,
+	recordedLines,
+	recordedWords,
+	savedState,
+	screenshot,
+	send,
+	WebviewHarness,
+} from './webviewHarness';
 
-const REPO_ROOT = path.dirname(path.dirname(FIXTURES_DIR));
-const SCREENSHOTS = path.join(REPO_ROOT, 'test-results', 'screenshots');
 const HOSTILE_WORD = '<img/src=x/onerror=alert(1)>';
-
-// Dark Modern and Light Modern, as VS Code sets them on a webview's <html>.
-const DARK_THEME: Record<string, string> = {
-	'font-family': 'system-ui, "Ubuntu", "Droid Sans", sans-serif',
-	'font-size': '13px',
-	'font-weight': 'normal',
-	'editor-font-family': '"Droid Sans Mono", "DejaVu Sans Mono", monospace',
-	'foreground': '#cccccc',
-	'descriptionForeground': '#9d9d9d',
-	'errorForeground': '#f85149',
-	'editor-background': '#1f1f1f',
-	'sideBar-background': '#181818',
-	'sideBarSectionHeader-foreground': '#cccccc',
-	'panel-border': '#2b2b2b',
-	'widget-border': '#313131',
-	'widget-shadow': 'rgba(0, 0, 0, 0.36)',
-	'focusBorder': '#0078d4',
-	'button-background': '#0078d4',
-	'button-foreground': '#ffffff',
-	'button-hoverBackground': '#026ec1',
-	'button-border': 'rgba(255, 255, 255, 0.07)',
-	'button-secondaryBackground': '#313131',
-	'button-secondaryForeground': '#cccccc',
-	'button-secondaryHoverBackground': '#3c3c3c',
-	'checkbox-background': '#313131',
-	'checkbox-border': '#3c3c3c',
-	'checkbox-foreground': '#cccccc',
-	'editor-selectionBackground': '#264f78',
-	'editor-hoverHighlightBackground': 'rgba(38, 79, 120, 0.25)',
-	'editorHoverWidget-background': '#202020',
-	'editorHoverWidget-foreground': '#cccccc',
-	'editorHoverWidget-border': '#454545',
-	'editorWidget-background': '#202020',
-	'badge-background': '#616161',
-	'badge-foreground': '#f8f8f8',
-	'progressBar-background': '#0078d4',
-	'inputValidation-errorBackground': '#5a1d1d',
-	'inputValidation-errorBorder': '#be1100',
-	'charts-blue': '#3794ff',
-	'charts-green': '#89d185',
-	'charts-purple': '#b180d7',
-	'charts-orange': '#d18616',
-	'scrollbarSlider-background': 'rgba(121, 121, 121, 0.4)',
-	'scrollbarSlider-hoverBackground': 'rgba(100, 100, 100, 0.7)',
-};
-
-const LIGHT_THEME: Record<string, string> = {
-	...DARK_THEME,
-	'foreground': '#3b3b3b',
-	'descriptionForeground': '#717171',
-	'errorForeground': '#f85149',
-	'editor-background': '#ffffff',
-	'sideBar-background': '#f8f8f8',
-	'sideBarSectionHeader-foreground': '#3b3b3b',
-	'panel-border': '#e5e5e5',
-	'widget-border': '#e5e5e5',
-	'widget-shadow': 'rgba(0, 0, 0, 0.16)',
-	'focusBorder': '#005fb8',
-	'button-background': '#005fb8',
-	'button-hoverBackground': '#0258a8',
-	'button-border': 'rgba(0, 0, 0, 0.1)',
-	'button-secondaryBackground': '#e5e5e5',
-	'button-secondaryForeground': '#3b3b3b',
-	'button-secondaryHoverBackground': '#cccccc',
-	'checkbox-background': '#f8f8f8',
-	'checkbox-border': '#cecece',
-	'checkbox-foreground': '#3b3b3b',
-	'editor-selectionBackground': '#add6ff',
-	'editor-hoverHighlightBackground': 'rgba(173, 214, 255, 0.15)',
-	'editorHoverWidget-background': '#f8f8f8',
-	'editorHoverWidget-foreground': '#3b3b3b',
-	'editorHoverWidget-border': '#c8c8c8',
-	'editorWidget-background': '#f8f8f8',
-	'badge-background': '#cccccc',
-	'badge-foreground': '#3b3b3b',
-	'progressBar-background': '#005fb8',
-	'inputValidation-errorBackground': '#f2dede',
-	'inputValidation-errorBorder': '#be1100',
-	'charts-blue': '#1a85ff',
-	'charts-green': '#388a34',
-	'charts-purple': '#652d90',
-};
-
-const HIGH_CONTRAST_THEME: Record<string, string> = {
-	...DARK_THEME,
-	'foreground': '#ffffff',
-	'descriptionForeground': 'rgba(255, 255, 255, 0.7)',
-	'editor-background': '#000000',
-	'sideBar-background': '#000000',
-	'panel-border': '#6fc3df',
-	'widget-border': '#6fc3df',
-	'contrastBorder': '#6fc3df',
-	'contrastActiveBorder': '#f38518',
-	'focusBorder': '#f38518',
-	'button-background': '#000000',
-	'button-border': '#6fc3df',
-	'button-secondaryBackground': '#000000',
-	'button-secondaryForeground': '#ffffff',
-	'checkbox-background': '#000000',
-	'checkbox-border': '#6fc3df',
-	'editor-selectionBackground': '#ffffff',
-	'editor-selectionForeground': '#000000',
-	'editorHoverWidget-background': '#0c141f',
-	'editorHoverWidget-border': '#6fc3df',
-	'badge-background': '#000000',
-	'badge-foreground': '#ffffff',
-	'inputValidation-errorBackground': '#000000',
-	'inputValidation-errorBorder': '#f48771',
-};
-
-const THEMES = { 'dark': DARK_THEME, 'light': LIGHT_THEME, 'high-contrast': HIGH_CONTRAST_THEME } as const;
-type ThemeName = keyof typeof THEMES;
-
-/**
- * Runs in the page before the bundle: VS Code's webview API as a recorder, and the theme's
- * variables and body class as VS Code sets them.
- */
-const VSCODE_STUB = `(${function installVsCodeStub(setup: { state: unknown; theme: Record<string, string>; themeClass: string }) {
-	const w = globalThis as unknown as Record<string, unknown> & { document: { documentElement: { style: { setProperty(n: string, v: string): void } }; body: { classList: { add(c: string): void } } | null; addEventListener(t: string, f: () => void): void } };
-	const posted: unknown[] = [];
-	let state = setup.state;
-	let acquired = 0;
-	w.__vscode = { posted, getState: () => state, acquired: () => acquired };
-	w.acquireVsCodeApi = () => {
-		acquired++;
-		return {
-			postMessage: (message: unknown) => posted.push(JSON.parse(JSON.stringify(message))),
-			getState: () => state,
-			setState: (next: unknown) => {
-				state = JSON.parse(JSON.stringify(next));
-				return next;
-			},
-		};
-	};
-	w.document.addEventListener('DOMContentLoaded', () => {
-		for (const [name, value] of Object.entries(setup.theme)) w.document.documentElement.style.setProperty(`--vscode-${name}`, value);
-		w.document.body?.classList.add(setup.themeClass);
-	});
-}.toString()})`;
-
-interface Panel {
-	page: Page;
-	context: BrowserContext;
-	dialogs: string[];
-	errors: string[];
-}
 
 describe('Results webview in Chromium', function () {
 	this.timeout(60_000);
+	const harness = new WebviewHarness();
+	const openPanel = harness.openPanel.bind(harness);
 
-	let browser: Browser;
-	let server: http.Server;
-	let origin: string;
-	let bundleDir: string;
-	const panels: Panel[] = [];
-
-	before(async () => {
-		bundleDir = fs.mkdtempSync(path.join(os.tmpdir(), 'webview-bundle-'));
-		await esbuild.build({
-			entryPoints: [path.join(REPO_ROOT, 'media', 'main.ts')],
-			bundle: true,
-			format: 'iife',
-			platform: 'browser',
-			target: 'es2022',
-			outfile: path.join(bundleDir, 'webview.js'),
-			logLevel: 'silent',
-		});
-		server = http.createServer(serve);
-		await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-		origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-		browser = await launchChromium();
-		fs.mkdirSync(SCREENSHOTS, { recursive: true });
-	});
-
-	after(async () => {
-		await browser?.close();
-		await new Promise<void>(resolve => server ? server.close(() => resolve()) : resolve());
-		if (bundleDir) fs.rmSync(bundleDir, { recursive: true, force: true });
-	});
-
-	afterEach(async () => {
-		const closed = panels.splice(0);
-		for (const panel of closed) await panel.context.close();
-		assert.deepEqual(closed.flatMap(p => p.errors), [], 'the page threw');
-		assert.deepEqual(closed.flatMap(p => p.dialogs), [], 'a dialog opened');
-	});
-
-	/** The panel's page, a fresh nonce for each load, as VS Code gives a webview its HTML. */
-	function serve(request: http.IncomingMessage, response: http.ServerResponse): void {
-		const url = new URL(request.url ?? '/', 'http://127.0.0.1');
-		const send = (type: string, body: string | Buffer): void => {
-			response.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' });
-			response.end(body);
-		};
-		if (url.pathname === '/') {
-			send('text/html; charset=utf-8', buildWebviewHtml({
-				cspSource: origin,
-				nonce: createNonce(),
-				scriptUri: `${origin}/dist/webview.js`,
-				styleUri: `${origin}/media/main.css`,
-				title: 'Vision: test',
-				lang: url.searchParams.get('lang') ?? 'en',
-			}));
-		} else if (url.pathname === '/dist/webview.js') {
-			send('text/javascript', fs.readFileSync(path.join(bundleDir, 'webview.js')));
-		} else if (url.pathname === '/media/main.css') {
-			send('text/css', fs.readFileSync(path.join(REPO_ROOT, 'media', 'main.css')));
-		} else if (url.pathname.startsWith('/fixtures/') && /^[\w-]+\.(png|jpg)$/.test(path.basename(url.pathname)) && fs.existsSync(path.join(FIXTURES_DIR, path.basename(url.pathname)))) {
-			const name = path.basename(url.pathname);
-			send(name.endsWith('.png') ? 'image/png' : 'image/jpeg', fs.readFileSync(path.join(FIXTURES_DIR, name)));
-		} else {
-			response.writeHead(404).end();
-		}
-	}
-
-	async function openPanel(options: { state?: PersistedState; viewport?: { width: number; height: number }; theme?: ThemeName } = {}): Promise<Panel> {
-		const context = await browser.newContext({ viewport: options.viewport ?? { width: 1200, height: 760 }, deviceScaleFactor: 1 });
-		const page = await context.newPage();
-		const panel: Panel = { page, context, dialogs: [], errors: [] };
-		panels.push(panel);
-		page.on('dialog', dialog => {
-			panel.dialogs.push(dialog.message());
-			void dialog.dismiss();
-		});
-		page.on('pageerror', error => panel.errors.push(error.message));
-		await page.addInitScript({
-			content: `${VSCODE_STUB}(${JSON.stringify({
-				state: options.state,
-				theme: THEMES[options.theme ?? 'dark'],
-				themeClass: `vscode-${options.theme ?? 'dark'}`,
-			})})`,
-		});
-		await page.goto(`${origin}/`);
-		await page.waitForFunction('globalThis.__vscode.posted.some(m => m.type === "ready")');
-		return panel;
-	}
-
-	async function posted(page: Page): Promise<FromWebview[]> {
-		return page.evaluate('globalThis.__vscode.posted');
-	}
-
-	async function savedState(page: Page): Promise<unknown> {
-		return page.evaluate('globalThis.__vscode.getState()');
-	}
-
-	async function send(page: Page, message: ToWebview | unknown): Promise<void> {
-		await page.evaluate(m => (globalThis as unknown as { postMessage(m: unknown, origin: string): void }).postMessage(m, '*'), message);
-	}
-
-	/** Sends `init` in reply to the panel's `ready`, and waits until the image is shown. */
-	async function init(page: Page, payload: InitPayload): Promise<void> {
-		const ready = (await posted(page)).find(m => m.type === 'ready');
-		assert.ok(ready && ready.type === 'ready');
-		await send(page, { type: 'init', inReplyTo: ready.requestId, payload });
-		await page.locator('img.image').waitFor({ state: 'attached' });
-		await page.waitForFunction('document.querySelector("img.image").complete');
-	}
-
-	async function classes(locator: Locator): Promise<string[]> {
-		return ((await locator.getAttribute('class')) ?? '').split(/\s+/);
-	}
+	before(() => harness.start());
+	after(() => harness.stop());
+	afterEach(() => harness.closePanels());
 
 	async function selectedWords(page: Page): Promise<number[]> {
 		return page.locator('polygon.word.selected').evaluateAll(elements => elements.map(e => Number(e.getAttribute('data-word'))));
-	}
-
-	async function screenshot(page: Page, name: string): Promise<void> {
-		await page.screenshot({ path: path.join(SCREENSHOTS, `webview-${name}.png`) });
-	}
-
-	function lastOf<T extends FromWebview['type']>(messages: FromWebview[], type: T): Extract<FromWebview, { type: T }> | undefined {
-		return messages.filter((m): m is Extract<FromWebview, { type: T }> => m.type === type).at(-1);
 	}
 
 	describe('OCR overlay', () => {
@@ -550,8 +294,13 @@ describe('Results webview in Chromium', function () {
 			assert.equal(await page.locator('polygon.word').count(), recordedWords(recordingOf('faces.jpg')).length);
 			assert.equal(await page.locator('polygon.face').count(), 3);
 			assert.deepEqual(await page.locator('.face-label').allTextContents(), ['1', '2', '3']);
-			assert.equal(await page.locator('section[data-feature="FACE_DETECTION"]').textContent(), 'FacesFaces found: 3');
+			const faces = page.locator('section[data-feature="FACE_DETECTION"]');
+			assert.equal(await faces.locator('.summary').textContent(), 'Faces found: 3');
+			assert.equal(await faces.locator('.face-item').count(), 3);
 			assert.ok(await page.locator('section[data-feature="IMAGE_COPY_SEARCH"] .copy').first().isVisible());
+			// The tabs say which feature failed, without hiding any section.
+			assert.deepEqual(await page.locator('.nav-tab').allTextContents(), ['Text7', 'ClassificationFailed', 'Faces3', 'Copies on the web3']);
+			assert.deepEqual(await page.locator('.nav-tab.failed').allTextContents(), ['ClassificationFailed']);
 			await screenshot(page, 'feature-error');
 		});
 
@@ -574,7 +323,8 @@ describe('Results webview in Chromium', function () {
 			const recording = recordingOf('faces.jpg');
 			await init(page, payloadOf('faces.jpg', ['CLASSIFICATION', 'FACE_DETECTION', 'IMAGE_COPY_SEARCH']));
 			const expected = [...(recording.classification?.quality ?? [])].sort((a, b) => b.probability - a.probability);
-			assert.deepEqual(await page.locator('.bar-label').allTextContents(), expected.map(p => p.name));
+			assert.deepEqual(await page.locator('.bar-row').evaluateAll(rows => rows.map(r => r.getAttribute('data-property'))), expected.map(p => p.name));
+			assert.deepEqual(await page.locator('.bar-label').allTextContents(), expected.map(p => `${p.name[0].toUpperCase()}${p.name.slice(1)} quality`));
 			assert.deepEqual(await page.locator('.bar-value').allTextContents(), expected.map(p => `${Math.round(p.probability * 100)}%`));
 			const widths = await page.locator('.bar-fill').evaluateAll(elements => elements.map(e => e.getBoundingClientRect().width));
 			assert.ok(widths[0] > widths[1] && widths[1] > widths[2], `bar widths ${widths.join(', ')}`);
@@ -714,69 +464,3 @@ describe('Results webview in Chromium', function () {
 		}
 	});
 });
-
-type RecordedWord = NonNullable<Recording['textDetection']>['pages'][number]['blocks'][number]['lines'][number]['words'][number];
-
-function recordedWords(recording: Recording): RecordedWord[] {
-	return (recording.textDetection?.pages ?? []).flatMap(p => p.blocks.flatMap(b => b.lines.flatMap(l => l.words)))
-		.filter(w => w.text.trim() !== '');
-}
-
-function recordedLines(recording: Recording): number {
-	return (recording.textDetection?.pages[0].blocks ?? []).reduce((n, b) => n + b.lines.length, 0);
-}
-
-function boundsOf(polygon: RecordedPolygon): { x: number; y: number; width: number; height: number } {
-	const xs = polygon.vertices.map(v => v.x);
-	const ys = polygon.vertices.map(v => v.y);
-	return { x: Math.min(...xs), y: Math.min(...ys), width: Math.max(...xs) - Math.min(...xs), height: Math.max(...ys) - Math.min(...ys) };
-}
-
-function annotationOf(recording: Recording): TextAnnotation {
-	assert.ok(recording.textDetection, `${recording.image} has no text recording`);
-	return recording.textDetection;
-}
-
-/** What the extension would send for a sample image analyzed for `features`. */
-function payloadOf(image: string, features: FeatureType[]): InitPayload {
-	const recording = recordingOf(image);
-	const views = features.map((type): FeatureView => {
-		switch (type) {
-			case 'TEXT_DETECTION':
-				return { type, model: 'page', result: { textDetection: annotationOf(recording) } };
-			case 'CLASSIFICATION':
-				return { type, model: 'quality', result: { classification: { properties: recording.classification?.quality ?? [] } } };
-			case 'FACE_DETECTION':
-				return { type, result: { faceDetection: recording.faceDetection ?? { faces: [] } } };
-			case 'IMAGE_COPY_SEARCH':
-				return { type, result: { imageCopySearch: recording.imageCopySearch ?? { copyCount: 0, topResults: [] } } };
-		}
-	});
-	const model: ResultsModel = {
-		imageUri: `file:///workspace/${image}`,
-		imageLabel: `samples/${image}`,
-		features: views,
-		analyzedAt: '2025-11-24T08:00:00.000Z',
-		requestId: 'a1b2c3d4-0000-4000-8000-000000000001',
-	};
-	return { model, imageSrc: `/fixtures/${image}`, strings: {}, selection: [] };
-}
-
-/** `count` words in rows over a `width`×`height` page, one block per 10 lines. */
-function gridOfWords(count: number, width: number, height: number): TextAnnotation {
-	const perLine = 40;
-	const lines = Math.ceil(count / perLine);
-	const w = width / perLine;
-	const h = height / lines;
-	const box = (x: number, y: number, bw: number, bh: number) => ({ vertices: [{ x, y }, { x, y: y + bh }, { x: x + bw, y: y + bh }, { x: x + bw, y }] });
-	const blocks: TextAnnotation['pages'][number]['blocks'] = [];
-	for (let line = 0; line < lines; line++) {
-		if (line % 10 === 0) blocks.push({ boundingBox: box(0, line * h, width, h * 10), lines: [] });
-		const words = [];
-		for (let i = 0; i < perLine && line * perLine + i < count; i++) {
-			words.push({ boundingBox: box(i * w + 1, line * h + 1, w - 2, h - 2), text: `w${line * perLine + i}`, confidence: 0.9, languages: [{ languageCode: 'en', confidence: 0.9 }], entityIndex: -1 });
-		}
-		blocks[blocks.length - 1].lines.push({ boundingBox: box(0, line * h, width, h), words, confidence: 0.9 });
-	}
-	return { pages: [{ width, height, blocks, entities: [] }] };
-}
