@@ -1,3 +1,4 @@
+import type { Dispatcher } from 'undici';
 import * as vscode from 'vscode';
 import { RESULTS_VIEW_TYPE } from './commands';
 import { exportFormatOf, modelToJson, modelToMarkdown } from './export';
@@ -12,6 +13,8 @@ export interface PanelActions {
 	insertText(text: string): Promise<void>;
 	copyText(text: string): Promise<void>;
 	openMarkdown(model: ResultsModel): Promise<void>;
+	/** The connection pool (proxy-aware) that previews of remote images go through. */
+	dispatcher?(): Dispatcher;
 }
 
 /** One results panel per image; analyzing the same image again updates its panel. */
@@ -180,7 +183,7 @@ export class ResultsPanel {
 			return { type: 'previewFailed', inReplyTo, message: vscode.l10n.t('only the image addresses (http, https) of the copies found are downloaded') };
 		}
 		try {
-			const dataUri = await fetchImageAsDataUri(url.href, { signal: this.closed.signal });
+			const dataUri = await fetchImageAsDataUri(url.href, { signal: this.closed.signal, dispatcher: this.actions.dispatcher?.() });
 			return { type: 'previewLoaded', inReplyTo, dataUri };
 		} catch (err) {
 			return { type: 'previewFailed', inReplyTo, message: previewFailure(err) };

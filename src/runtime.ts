@@ -22,6 +22,7 @@ export function createRuntime(context: vscode.ExtensionContext): Runtime {
 	const analyzer = new Analyzer(credentials, log);
 	const inserter = new EditorInserter();
 	const panels = new ResultsPanels(context.extensionUri, {
+		dispatcher: () => analyzer.network.get(),
 		insertText: async text => {
 			await inserter.insert(text);
 		},
