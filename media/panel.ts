@@ -111,9 +111,11 @@ export function renderPanel(root: HTMLElement, input: PanelInput, host: PanelHos
 		return { feature, section: featureSection(feature, id, body, l10n) };
 	});
 	if (rendered.length > 1) {
+		// Two features of one type (both classification models) are told apart by their model.
+		const repeated = (type: string) => rendered.filter(r => r.feature.type === type).length > 1;
 		const entries = rendered.map(({ feature, section }): NavEntry => ({
 			section,
-			label: l10n.t(FEATURE_TITLES[feature.type] ?? 'feature.TEXT_DETECTION'),
+			label: l10n.t(FEATURE_TITLES[feature.type] ?? 'feature.TEXT_DETECTION') + (repeated(feature.type) && feature.model ? ` · ${feature.model}` : ''),
 			badge: featureBadge(feature, feature === textFeature ? ocr : undefined, l10n),
 			failed: feature.result.error !== undefined,
 			failedLabel: l10n.t('feature.failed'),

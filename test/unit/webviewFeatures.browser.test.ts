@@ -302,6 +302,15 @@ describe('Results webview features in Chromium', function () {
 	});
 
 	describe('several features in one panel', () => {
+		it('tells two classification models apart in the tabs', async () => {
+			const { page } = await openPanel({ viewport: { width: 1200, height: 640 } });
+			const payload = payloadOf('faces.jpg', ['CLASSIFICATION', 'CLASSIFICATION']);
+			const moderation = payloadOf('faces.jpg', ['CLASSIFICATION'], { classificationModel: 'moderation' }).model.features[0]!;
+			payload.model.features[1] = moderation;
+			await init(page, payload);
+			assert.deepEqual(await page.locator('.feature-nav .nav-tab .nav-label').allTextContents(), ['Classification · quality', 'Classification · moderation']);
+		});
+
 		it('puts tabs over the sections; a tab brings its section into view and every section stays', async () => {
 			const { page } = await openPanel({ viewport: { width: 1200, height: 640 } });
 			await init(page, payloadOf('faces.jpg', ['TEXT_DETECTION', 'CLASSIFICATION', 'FACE_DETECTION', 'IMAGE_COPY_SEARCH']));
