@@ -2,9 +2,11 @@
  * Step 7: each image, then each of its features, answered from the recordings. A failing
  * image or feature gets its own error in place; the others keep their results.
  * Nothing is invented: an image or feature without a recording is a per-feature error.
+ * A fitted version of a recorded image gets the recording moved onto the pixels it sent.
  */
 
 import { readImageHeader } from './imageHeader';
+import { describeMatch, matchImage } from './match';
 import { FEATURE_TYPE, ParsedFeature, ParsedSpec } from './parseRequest';
 import {
 	JsonObject, classificationJson, faceDetectionJson, imageCopySearchJson, message, nestedStatusJson, repeated, textDetectionJson,
@@ -12,6 +14,7 @@ import {
 import { RecordedPage } from './recording';
 import { LoadedRecording, RecordingIndex, sha256Hex } from './recordings';
 import { Code } from './status';
+import { Placement, placeFaces, placePages } from './transform';
 
 export const MAX_FILE_BYTES = 1_048_576;
 export const MAX_PIXELS = 20_000_000;
@@ -26,33 +29,56 @@ const LANGUAGE_CODES = new Set([
 
 const CLASSIFICATION_MODELS = new Set(['quality', 'moderation']);
 
-export function analyzeBatch(specs: readonly ParsedSpec[], recordings: RecordingIndex): JsonObject {
-	return message({ results: repeated(specs.map(spec => analyzeSpec(spec, recordings))) });
+export interface BatchAnswer {
+	answer: JsonObject;
+	/** For each spec, how its image matched a recording (see describeMatch), for the request log. */
+	matches: string[];
 }
 
-function analyzeSpec(spec: ParsedSpec, recordings: RecordingIndex): JsonObject {
+export async function analyzeBatch(specs: readonly ParsedSpec[], recordings: RecordingIndex): Promise<BatchAnswer> {
+	const results: JsonObject[] = [];
+	const matches: string[] = [];
+	for (const spec of specs) {
+		const { result, match } = await analyzeSpec(spec, recordings);
+		results.push(result);
+		matches.push(match);
+	}
+	return { answer: message({ results: repeated(results) }), matches };
+}
+
+async function analyzeSpec(spec: ParsedSpec, recordings: RecordingIndex): Promise<{ result: JsonObject; match: string }> {
+	const failed = (text: string): { result: JsonObject; match: string } => ({ result: fileError(text), match: `none: ${text}` });
 	if (spec.content === undefined) {
-		return fileError('Signatures are not supported by the emulator: send the image bytes in content');
+		return failed('Signatures are not supported by the emulator: send the image bytes in content');
 	}
 	const bytes = Buffer.from(spec.content, 'base64');
-	if (bytes.length > MAX_FILE_BYTES) return fileError('Image too big');
+	if (bytes.length > MAX_FILE_BYTES) return failed('Image too big');
 	const header = readImageHeader(bytes);
-	if (!header) return fileError("Can't decode Image");
+	if (!header) return failed("Can't decode Image");
 	if (header.width !== undefined && header.height !== undefined && header.width * header.height > MAX_PIXELS) {
-		return fileError('Image resolution too high');
+		return failed('Image resolution too high');
 	}
 	const sha256 = sha256Hex(bytes);
-	const image: Image = { sha256, recording: recordings.get(sha256) };
-	return message({ results: repeated(spec.features.map(feature => analyzeFeature(feature, image))) });
+	const match = await matchImage(bytes, sha256, header.format, recordings);
+	const image: Image = {
+		sha256,
+		recording: match.kind === 'none' ? undefined : match.loaded,
+		placement: match.kind === 'fingerprint' ? match.placement : undefined,
+	};
+	const result = message({ results: repeated(spec.features.map(feature => analyzeFeature(feature, image))) });
+	return { result, match: describeMatch(match) };
 }
 
 interface Image {
 	sha256: string;
 	recording: LoadedRecording | undefined;
+	/** Set when the image is a fitted version of the recording's: where the recording lands on it. */
+	placement: Placement | undefined;
 }
 
 function analyzeFeature(feature: ParsedFeature, image: Image): JsonObject {
 	const recording = image.recording?.recording;
+	const placement = image.placement;
 	switch (feature.type) {
 		case FEATURE_TYPE.TEXT_DETECTION: {
 			const config = feature.textDetectionConfig;
@@ -63,7 +89,7 @@ function analyzeFeature(feature: ParsedFeature, image: Image): JsonObject {
 				return featureError(Code.INVALID_ARGUMENT, `Unsupported text detection model: ${config.model} (use page or line)`);
 			}
 			if (!recording?.textDetection) return noRecording(image, 'TEXT_DETECTION');
-			const pages = recording.textDetection.pages;
+			const pages = placement ? placePages(recording.textDetection.pages, placement) : recording.textDetection.pages;
 			return { textDetection: textDetectionJson(config.model === 'line' ? firstLineOnly(pages) : pages) };
 		}
 		case FEATURE_TYPE.CLASSIFICATION: {
@@ -78,7 +104,9 @@ function analyzeFeature(feature: ParsedFeature, image: Image): JsonObject {
 		}
 		case FEATURE_TYPE.FACE_DETECTION:
 			if (!recording?.faceDetection) return noRecording(image, 'FACE_DETECTION');
-			return { faceDetection: faceDetectionJson(recording.faceDetection) };
+			return {
+				faceDetection: faceDetectionJson(placement ? { faces: placeFaces(recording.faceDetection.faces, recording, placement) } : recording.faceDetection),
+			};
 		case FEATURE_TYPE.IMAGE_COPY_SEARCH:
 			if (!recording?.imageCopySearch) return noRecording(image, 'IMAGE_COPY_SEARCH');
 			return { imageCopySearch: imageCopySearchJson(recording.imageCopySearch) };

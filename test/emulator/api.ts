@@ -79,6 +79,11 @@ export interface RequestLogEntry {
 	/** The x-request-id sent back. */
 	requestId: string;
 	fault?: FaultKind | 'rate-limit';
+	/**
+	 * batchAnalyze only, one per analyzeSpec once answered: how its image matched a recording —
+	 * `exact <recording>`, `fingerprint d=… orientation=… scale=…x… <recording>`, or `none: <why>`.
+	 */
+	matches?: string[];
 }
 
 export interface Emulator {

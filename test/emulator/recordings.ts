@@ -12,12 +12,16 @@ export interface LoadedRecording {
 	file: string;
 	/** SHA-256 of the image file as it is on disk. */
 	sha256: string;
+	/** The image file, read again when a fingerprint of it is needed. */
+	imageFile: string;
 }
 
 export interface RecordingIndex {
 	readonly dir: string;
 	readonly size: number;
 	get(sha256: string): LoadedRecording | undefined;
+	/** Every recording, in file order. */
+	all(): readonly LoadedRecording[];
 }
 
 export function sha256Hex(bytes: Uint8Array): string {
@@ -40,7 +44,8 @@ export function loadRecordings(dir: string, warn: (message: string) => void = me
 		}
 		bySha.set(loaded.sha256, loaded);
 	}
-	return { dir, size: bySha.size, get: sha256 => bySha.get(sha256) };
+	const all = [...bySha.values()];
+	return { dir, size: bySha.size, get: sha256 => bySha.get(sha256), all: () => all };
 }
 
 function loadOne(file: string, warn: (message: string) => void): LoadedRecording | undefined {
@@ -57,9 +62,10 @@ function loadOne(file: string, warn: (message: string) => void): LoadedRecording
 		return undefined;
 	}
 	const { recording } = checked;
+	const imageFile = path.resolve(path.dirname(file), recording.image);
 	let image: Buffer;
 	try {
-		image = fs.readFileSync(path.resolve(path.dirname(file), recording.image));
+		image = fs.readFileSync(imageFile);
 	} catch (err) {
 		warn(`emulator: skipping ${file}: cannot read its image: ${err instanceof Error ? err.message : String(err)}`);
 		return undefined;
@@ -68,7 +74,7 @@ function loadOne(file: string, warn: (message: string) => void): LoadedRecording
 	if (sha256 !== recording.sha256.toLowerCase()) {
 		warn(`emulator: ${file} says sha256 ${recording.sha256} but ${recording.image} hashes to ${sha256}; indexing by the actual bytes`);
 	}
-	return { recording, file, sha256 };
+	return { recording, file, sha256, imageFile };
 }
 
 function findRecordingFiles(dir: string): string[] {

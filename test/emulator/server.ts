@@ -226,7 +226,9 @@ export class EmulatorServer implements Emulator {
 			if (!await this.injectFault(exchange, fault)) return;
 		}
 		if (!await sleep(this.options.latencyMs ?? 0, exchange.gone)) return;
-		const answer = Buffer.from(JSON.stringify(analyzeBatch(request.analyzeSpecs, this.recordings)));
+		const analyzed = await analyzeBatch(request.analyzeSpecs, this.recordings);
+		entry.matches = analyzed.matches;
+		const answer = Buffer.from(JSON.stringify(analyzed.answer));
 		if (fault === 'truncated') sendTruncated(exchange, answer);
 		else sendBytes(exchange, 200, 'application/json', answer);
 	}
