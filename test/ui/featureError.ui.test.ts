@@ -8,6 +8,7 @@ import { DEFAULT_CREDENTIALS, startEmulator, type Emulator } from '../emulator';
 import { recordingOf } from '../support/fixtures';
 import { prepareTestWorkspace, type TestWorkspace } from '../vscode/workspace';
 import {
+	closeAllEditors,
 	expectNoErrorNotifications,
 	explorerItem,
 	OPEN_WORKBENCH_TIMEOUT_MS,
@@ -78,6 +79,43 @@ describe('Analyze Image… in the VS Code workbench, with an unknown OCR languag
 		await waitUntil(async () => (await panel.locator('polygon.face').count()) === recordedFaces, async () => `${recordedFaces} face outlines on the image; there are ${await panel.locator('polygon.face').count()}`);
 		assert.equal(await panel.locator('section[data-feature="FACE_DETECTION"] .summary').textContent(), `Faces found: ${recordedFaces}`);
 		await workbench.screenshot('analyze-image-feature-error');
+		await expectNoErrorNotifications(page);
+	});
+
+	it('shows classification, faces and copies of one image as a person reads them', async () => {
+		assert.ok(workbench && emulator, 'the workbench did not open');
+		const { page } = workbench;
+		const recording = recordingOf('faces.jpg');
+		await closeAllEditors(page);
+		emulator.clearLog();
+
+		await pickFromContextMenu(page, await explorerItem(page, 'images/faces.jpg'), 'Analyze Image…');
+		const rows = ['Recognize text', 'Classify', 'Detect faces', 'Find image copies'].map(label => quickPickRow(page, label));
+		await rows[0]!.waitFor({ state: 'visible' });
+		for (const [i, row] of rows.entries()) {
+			const wanted = i > 0;
+			if (((await row.getAttribute('aria-checked')) === 'true') !== wanted) await row.click();
+			await waitUntil(async () => ((await row.getAttribute('aria-checked')) === 'true') === wanted, 'the feature pick to settle');
+		}
+		await quickInputBox(page).press('Enter');
+
+		await waitUntil(async () => emulator!.log.some(e => e.status === 200) || undefined, 'the request to be answered');
+		const panel = await resultsPanel(page, 'images/faces.jpg');
+		assert.equal(emulator.log.length, 1, 'three features in one request');
+		const quality = [...recording.classification!.quality!].sort((a, b) => b.probability - a.probability);
+		const bars = panel.locator('section[data-feature="CLASSIFICATION"] .bar-value');
+		await waitUntil(async () => (await bars.count()) === quality.length || undefined, 'one bar per quality class');
+		assert.deepEqual(await bars.allTextContents(), quality.map(p => `${Math.round(p.probability * 100)}%`), 'bars sorted, most probable first');
+
+		const faces = recording.faceDetection!.faces.length;
+		assert.equal(await panel.locator('.face-item').count(), faces);
+		await panel.locator('.face-item').nth(1).hover();
+		await waitUntil(async () => /\bhover\b/.test((await panel.locator('polygon.face').nth(1).getAttribute('class')) ?? '') || undefined, 'the hovered face to light up on the image');
+
+		const copies = recording.imageCopySearch!;
+		assert.equal(await panel.locator('.copy-list > li').count(), copies.topResults.length);
+		assert.equal(await panel.locator('img.copy-image').count(), 0, 'no remote image is loaded unasked');
+		await workbench.screenshot('analyze-image-all-features');
 		await expectNoErrorNotifications(page);
 	});
 });
