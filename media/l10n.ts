@@ -12,32 +12,69 @@ export interface Localizer {
 }
 
 export function createLocalizer(strings: Readonly<Record<string, string>>, lang: string | undefined): Localizer {
-	const locale = supportedLocale(lang);
-	const percentFormat = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 });
-	const integerFormat = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
-	const dateFormat = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
-	let languageNames: Intl.DisplayNames | undefined;
+	const formats = formatsFor(lang);
 	return {
 		t(key, ...args) {
 			const template = typeof strings[key] === 'string' && strings[key] !== '' ? strings[key] : WEBVIEW_STRINGS[key];
 			return format(template, args);
 		},
-		percent: fraction => percentFormat.format(fraction),
-		integer: value => integerFormat.format(value),
+		percent: fraction => formats.percent.format(fraction),
+		integer: value => formats.integer.format(value),
 		dateTime(iso) {
 			const date = new Date(iso);
-			return Number.isNaN(date.getTime()) ? iso : dateFormat.format(date);
+			return Number.isNaN(date.getTime()) ? iso : formats.date.format(date);
 		},
 		languageName(code) {
 			try {
-				languageNames ??= new Intl.DisplayNames(locale, { type: 'language', fallback: 'code' });
-				return languageNames.of(code) ?? code;
+				formats.languageNames ??= new Intl.DisplayNames(formats.locale, { type: 'language', fallback: 'code' });
+				return formats.languageNames.of(code) ?? code;
 			} catch {
 				// A code Intl rejects (`*`, empty): shown as the service gave it.
 				return code;
 			}
 		},
 	};
+}
+
+/**
+ * Builds the formats for `lang` ahead of the first render. The first Intl format in a page makes
+ * the engine load its locale data (15 ms and more), which is better paid while the extension
+ * prepares the results than while they are being drawn.
+ */
+export function prepareLocale(lang: string | undefined): void {
+	const formats = formatsFor(lang);
+	try {
+		formats.languageNames ??= new Intl.DisplayNames(formats.locale, { type: 'language', fallback: 'code' });
+	} catch {
+		// languageName retries and falls back to the code itself.
+	}
+}
+
+interface Formats {
+	locale: string | undefined;
+	percent: Intl.NumberFormat;
+	integer: Intl.NumberFormat;
+	date: Intl.DateTimeFormat;
+	languageNames?: Intl.DisplayNames;
+}
+
+/** One set per display language for the page's lifetime: every render reuses them. */
+const formatsByLang = new Map<string, Formats>();
+
+function formatsFor(lang: string | undefined): Formats {
+	const key = lang ?? '';
+	let formats = formatsByLang.get(key);
+	if (!formats) {
+		const locale = supportedLocale(lang);
+		formats = {
+			locale,
+			percent: new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 }),
+			integer: new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }),
+			date: new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }),
+		};
+		formatsByLang.set(key, formats);
+	}
+	return formats;
 }
 
 export function format(template: string, args: readonly (string | number)[]): string {

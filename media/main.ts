@@ -5,6 +5,7 @@
  */
 import type { InitPayload, ResultsModel } from '../src/shared/protocol';
 import type { PreviewReply } from './copies';
+import { prepareLocale } from './l10n';
 import { isPersistedState, isToWebview } from './messages';
 import type { Layer } from './overlay';
 import { renderPanel, type PanelInput, type PanelView } from './panel';
@@ -77,6 +78,8 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
 const saved = vscode.getState();
 if (isPersistedState(saved)) show({ model: saved.model, imageSrc: undefined, strings: {}, selection: saved.selection });
 vscode.postMessage({ type: 'ready', requestId: READY_REQUEST_ID });
+// While the extension answers: the number and date formats cost the first render most of its script time.
+requestIdleCallback(() => prepareLocale(document.documentElement.lang));
 
 function assertNever(value: never): never {
 	throw new Error(`Unexpected message ${JSON.stringify(value)}`);
