@@ -31,13 +31,29 @@ const lazyRuntime = {
 	},
 };
 
+/**
+ * wasm-vips is shipped as its own files, not bundled: its threads are workers that load the file
+ * they were started from, and a bundle would run the whole extension again in each of them.
+ * Only SVG's module comes along; HEIF and JPEG XL (6 MB) are not loaded.
+ */
+const VIPS_FILES = ['vips-node.js', 'vips.wasm', 'vips-resvg.wasm', '../LICENSE', '../THIRD-PARTY-NOTICES.md'];
+
+function copyVips() {
+	// The package exports no package.json: its main file (lib/vips-node.js) locates the rest.
+	const from = path.dirname(require.resolve('wasm-vips'));
+	const to = path.join('dist', 'vips');
+	fs.mkdirSync(to, { recursive: true });
+	for (const file of VIPS_FILES) fs.copyFileSync(path.join(from, file), path.join(to, path.basename(file)));
+}
+
 /** @returns {import('esbuild').BuildOptions[]} */
 function productTargets() {
 	return [
 		{
 			...common,
-			// extension.js stays tiny so activation is cheap; runtime.js (client, panels) loads on first use.
-			entryPoints: { extension: 'src/extension.ts', runtime: 'src/runtime.ts' },
+			// extension.js stays tiny so activation is cheap; runtime.js (client, panels) loads on first use;
+			// imageWorker.js is the image converter's thread, which loads dist/vips/vips-node.js itself.
+			entryPoints: { extension: 'src/extension.ts', runtime: 'src/runtime.ts', imageWorker: 'src/images/worker.ts' },
 			outdir: 'dist',
 			platform: 'node',
 			format: 'cjs',
@@ -112,6 +128,7 @@ function reportSizes(meta) {
 
 async function main() {
 	const targets = tests ? testTargets() : productTargets();
+	if (!tests) copyVips();
 	if (watch) {
 		for (const t of targets) await (await esbuild.context(t)).watch();
 		return;

@@ -1,0 +1,87 @@
+/**
+ * What to do with a file before it goes to the service: send it as it is, fit it (decode,
+ * orient, scale, re-encode), or refuse it with a message that says what to do.
+ */
+import { count, ImageError, megabytes } from './errors';
+import { FORMAT_NAMES, type ImageHeader } from './header';
+
+export interface ServiceLimits {
+	/** Bytes per file. */
+	fileBytes: number;
+	/** Pixels per image. */
+	pixels: number;
+	/** Pages per PDF. */
+	pdfPages: number;
+}
+
+/** What batchAnalyze accepts. */
+export const SERVICE_LIMITS: Readonly<ServiceLimits> = { fileBytes: 1_048_576, pixels: 20_000_000, pdfPages: 8 };
+
+/**
+ * Larger images are not decoded at all: their header alone is a reason to refuse, so a
+ * "decompression bomb" (a small file that claims 100,000×100,000 pixels) costs nothing.
+ */
+export const MAX_DECODE_PIXELS = 300_000_000;
+
+export type SendableMimeType = 'image/jpeg' | 'image/png' | 'application/pdf';
+
+export type Plan =
+	| { action: 'send'; mimeType: SendableMimeType }
+	/** `reasons`, for the log: why it cannot go as it is. */
+	| { action: 'fit'; reasons: string[] }
+	| { action: 'refuse'; error: ImageError };
+
+export function planImage(header: ImageHeader, limits: ServiceLimits = SERVICE_LIMITS): Plan {
+	switch (header.format) {
+		case 'pdf':
+			return planPdf(header, limits);
+		case 'heic':
+		case 'avif':
+			return {
+				action: 'refuse',
+				error: new ImageError('unsupported', `is ${header.format === 'avif' ? 'an' : 'a'} ${FORMAT_NAMES[header.format]} image, which is not converted here; export it as JPEG (on a Mac or iPhone: Photos → Export, or set the camera to "Most Compatible")`),
+			};
+		default:
+			break;
+	}
+	const pixels = header.width !== undefined && header.height !== undefined ? header.width * header.height : undefined;
+	if (pixels !== undefined && pixels > MAX_DECODE_PIXELS) {
+		return {
+			action: 'refuse',
+			error: new ImageError('limit', `is ${count(header.width!)}×${count(header.height!)} = ${count(Math.round(pixels / 1e6))} MP, too large to convert safely (at most ${MAX_DECODE_PIXELS / 1e6} MP); scale it down first`),
+		};
+	}
+	const reasons: string[] = [];
+	if (header.format !== 'jpeg' && header.format !== 'png') reasons.push(`${FORMAT_NAMES[header.format]} is not a format the service reads`);
+	if (header.bytes > limits.fileBytes) reasons.push(`${megabytes(header.bytes, limits.fileBytes)} is over ${megabytes(limits.fileBytes)}`);
+	if (pixels !== undefined && pixels > limits.pixels) reasons.push(`${decimalMp(pixels, limits.pixels)} MP is over ${limits.pixels / 1e6} MP`);
+	// The service would apply the orientation itself, but a file that is re-encoded anyway is sent upright.
+	if (header.orientation !== 1) reasons.push(`EXIF orientation ${header.orientation}`);
+	if (reasons.length > 0) return { action: 'fit', reasons };
+	return { action: 'send', mimeType: header.format === 'jpeg' ? 'image/jpeg' : 'image/png' };
+}
+
+/** A PDF is never rewritten: one that is too big or too long is refused, saying how. */
+function planPdf(header: ImageHeader, limits: ServiceLimits): Plan {
+	const tooBig = header.bytes > limits.fileBytes;
+	const tooLong = header.pages !== undefined && header.pages > limits.pdfPages;
+	if (tooBig && tooLong) {
+		return { action: 'refuse', error: new ImageError('limit', `is ${megabytes(header.bytes, limits.fileBytes)} with ${header.pages} pages; the service reads PDFs of at most ${megabytes(limits.fileBytes)} and ${limits.pdfPages} pages — split it`) };
+	}
+	if (tooLong) {
+		return { action: 'refuse', error: new ImageError('limit', `has ${header.pages} pages; the service reads at most ${limits.pdfPages} — split it`) };
+	}
+	if (tooBig) {
+		return { action: 'refuse', error: new ImageError('limit', `is ${megabytes(header.bytes, limits.fileBytes)}; the service reads PDFs of at most ${megabytes(limits.fileBytes)} — split it or save it with smaller images`) };
+	}
+	return { action: 'send', mimeType: 'application/pdf' };
+}
+
+/** `20.000001` rather than `20.0` when the rounding would hide the excess. */
+function decimalMp(pixels: number, limit: number): string {
+	for (let digits = 1; digits < 6; digits++) {
+		const text = (pixels / 1e6).toFixed(digits);
+		if (Number(text) * 1e6 > limit) return text.replace(/\.?0+$/, '');
+	}
+	return String(pixels / 1e6);
+}

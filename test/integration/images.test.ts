@@ -1,0 +1,248 @@
+import * as assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { decodeBmp } from '../../src/images/bmp';
+import { ImageConverter } from '../../src/images/converter';
+import { ImageError } from '../../src/images/errors';
+import { readHeader } from '../../src/images/header';
+import { rawToUpright } from '../../src/images/mapping';
+import { SERVICE_LIMITS } from '../../src/images/plan';
+import { prepareImage, type PreparedImage } from '../../src/images/prepare';
+import { buildFitScript, buildImageWorker, drawSquare, encodeBmp, loadVips, photoJpeg, VIPS_PATH, withImages, type FitScriptReport, type VipsModule } from '../unit/imagesHarness';
+
+const run = promisify(execFile);
+
+/** What the service takes, checked on every fitted file. */
+function assertSendable(prepared: PreparedImage): void {
+	assert.ok(prepared.bytes.length <= SERVICE_LIMITS.fileBytes, `${prepared.bytes.length} bytes ≤ 1 MB`);
+	const header = readHeader(prepared.bytes);
+	assert.equal(header.format, prepared.mimeType === 'image/jpeg' ? 'jpeg' : 'png');
+	assert.equal(header.orientation, 1, 'stored upright, without an orientation tag');
+	assert.ok(header.width! * header.height! <= SERVICE_LIMITS.pixels, 'within 20 MP');
+}
+
+function error(code: ImageError['code'], pattern: RegExp): (err: unknown) => boolean {
+	return err => {
+		assert.ok(err instanceof ImageError, `an ImageError, got ${String(err)}`);
+		assert.equal(err.code, code, err.message);
+		assert.match(err.message, pattern);
+		return true;
+	};
+}
+
+describe('images: fitting in the converter\'s worker thread', function () {
+	this.timeout(120_000);
+	let dir: string;
+	let workerPath: string;
+	let vips: VipsModule;
+	let converter: ImageConverter;
+	/** 4000×3000 stored, EXIF orientation 6 (a phone held upright), a white 200 px marker at (200, 200). */
+	let photo12: Uint8Array;
+
+	before(async () => {
+		dir = fs.mkdtempSync(path.join(os.tmpdir(), 'images-'));
+		[workerPath, vips] = await Promise.all([buildImageWorker(dir), loadVips()]);
+		converter = new ImageConverter({ workerPath, vipsPath: VIPS_PATH });
+		converter.warm();
+		photo12 = photoJpeg(vips, 4000, 3000, { orientation: 6, marker: 200 });
+	});
+
+	after(async () => {
+		await converter?.dispose();
+		fs.rmSync(dir, { recursive: true, force: true });
+	});
+
+	describe('a 12 MP phone photo with EXIF orientation 6', () => {
+		let prepared: PreparedImage;
+		before(async () => {
+			assert.ok(photo12.length > 3 * SERVICE_LIMITS.fileBytes, `the photo is ${photo12.length} bytes, like a phone's`);
+			prepared = await prepareImage(photo12, converter);
+		});
+
+		it('becomes an upright JPEG of at most 1 MB, 1920×2560, within 20 MP', () => {
+			assertSendable(prepared);
+			assert.equal(prepared.mimeType, 'image/jpeg');
+			assert.deepEqual(readHeader(prepared.bytes), { format: 'jpeg', width: 1920, height: 2560, orientation: 1, bytes: prepared.bytes.length });
+		});
+
+		it('says what was done, and maps results to the 3000×4000 upright original', () => {
+			assert.match(prepared.fitted!.note, /^turned upright \(EXIF orientation 6\), resized 3000×4000 → 1920×2560, [4-6](\.\d)? MB → 0\.\d\d? MB$/);
+			assert.deepEqual(prepared.fitted!.geometry, { sent: { width: 1920, height: 2560 }, upright: { width: 3000, height: 4000 } });
+			assert.ok(prepared.fitted!.sent.quality! >= 50 && prepared.fitted!.sent.quality! <= 85);
+		});
+
+		it('is turned the right way: the marker is where orientation 6 puts it', () => {
+			withImages(keep => {
+				const sent = keep(vips.Image.newFromBuffer(prepared.bytes));
+				const scale = 1920 / 3000;
+				const brightness = (stored: { x: number; y: number }) => {
+					const at = rawToUpright(stored, { width: 4000, height: 3000 }, 6);
+					return keep(sent.extractArea(Math.round(at.x * scale) - 20, Math.round(at.y * scale) - 20, 40, 40)).avg();
+				};
+				assert.ok(brightness({ x: 300, y: 300 }) > 235, 'white where the marker should be');
+				assert.ok(brightness({ x: 3700, y: 2700 }) < 235, 'photo where a wrong turn would put it');
+			});
+		});
+	});
+
+	describe('a photo within 1 MB that only needs turning upright', () => {
+		it('keeps all its pixels: 1200×1600 upright from 1600×1200 stored with orientation 8', async () => {
+			const small = photoJpeg(vips, 1600, 1200, { orientation: 8, quality: 85 });
+			assert.ok(small.length <= SERVICE_LIMITS.fileBytes, `the photo is ${small.length} bytes`);
+			const prepared = await prepareImage(small, converter);
+			assertSendable(prepared);
+			assert.deepEqual([prepared.fitted!.sent.width, prepared.fitted!.sent.height], [1200, 1600]);
+			assert.match(prepared.fitted!.note, /^turned upright \(EXIF orientation 8\), [\d.]+ (MB|kB) → [\d.]+ (MB|kB)$/);
+		});
+	});
+
+	describe('other formats', () => {
+		it('converts a WEBP photo to JPEG and a WEBP screenshot to PNG at full size', async () => {
+			const [photoWebp, screenshotWebp] = withImages(keep => {
+				const photo = keep(vips.Image.newFromBuffer(photoJpeg(vips, 3000, 2000, { grain: 14 })));
+				const white = keep(keep(keep(vips.Image.black(2400, 1500, { bands: 3 })).add([250, 250, 250])).cast('uchar'));
+				let screen = white;
+				for (let i = 0; i < 40; i++) screen = drawSquare(vips, screen, 100 + (i % 10) * 200, 100 + Math.floor(i / 10) * 300, 120, [20, 20, 20 + i], keep);
+				return [photo.webpsaveBuffer({ Q: 95 }), screen.webpsaveBuffer({ lossless: true })];
+			});
+			const photo = await prepareImage(photoWebp, converter);
+			assertSendable(photo);
+			assert.equal(photo.mimeType, 'image/jpeg');
+			assert.match(photo.fitted!.note, /^converted WEBP → JPEG, /);
+			const screenshot = await prepareImage(screenshotWebp, converter);
+			assertSendable(screenshot);
+			assert.equal(screenshot.mimeType, 'image/png');
+			assert.deepEqual([screenshot.fitted!.sent.width, screenshot.fitted!.sent.height], [2400, 1500], 'not scaled: it fits as PNG');
+			assert.match(screenshot.fitted!.note, /^converted WEBP → PNG, \d/);
+		});
+
+		it('converts a 24-bit BMP drawing to a PNG with exactly its pixels', async () => {
+			// Flat areas, as in a chart or a diagram: each 40 px square one colour.
+			const bmp = encodeBmp({ width: 1200, height: 800, bpp: 24, pixel: (x, y) => (Math.floor(x / 40) + Math.floor(y / 40)) % 2 ? [255, 255, 255, 255] : [Math.floor(x / 40) * 8, Math.floor(y / 40) * 12, 90, 255] });
+			assert.ok(bmp.length > SERVICE_LIMITS.fileBytes * 2);
+			const prepared = await prepareImage(bmp, converter);
+			assertSendable(prepared);
+			assert.equal(prepared.mimeType, 'image/png');
+			assert.match(prepared.fitted!.note, /^converted BMP → PNG, 2\.7 MB → \d+ kB$/);
+			const source = decodeBmp(bmp);
+			const sent = withImages(keep => keep(vips.Image.newFromBuffer(prepared.bytes)).writeToMemory() as Uint8Array);
+			assert.ok(Buffer.from(sent).equals(Buffer.from(source.data)), 'lossless');
+		});
+
+		it('converts a large 32-bit BMP photo to JPEG', async () => {
+			const photo = withImages(keep => keep(keep(vips.Image.newFromBuffer(photoJpeg(vips, 2000, 1500))).copyMemory()).writeToMemory() as Uint8Array);
+			const bmp = encodeBmp({ width: 2000, height: 1500, bpp: 32, pixel: (x, y) => { const at = (y * 2000 + x) * 3; return [photo[at]!, photo[at + 1]!, photo[at + 2]!, 255]; } });
+			const prepared = await prepareImage(bmp, converter);
+			assertSendable(prepared);
+			assert.equal(prepared.mimeType, 'image/jpeg');
+			assert.deepEqual([prepared.fitted!.sent.width, prepared.fitted!.sent.height], [2000, 1500]);
+		});
+
+		it('uses the first frame of an animated GIF and the first page of a TIFF, and says so', async () => {
+			const [gif, tiff] = withImages(keep => {
+				const frame = (value: number) => keep(keep(keep(vips.Image.black(320, 200, { bands: 3 })).add([value, value, value])).cast('uchar'));
+				const frames = keep(vips.Image.arrayjoin([frame(10), frame(240), frame(128)], { across: 1 }));
+				const animated = keep(frames.copy());
+				animated.setInt('page-height', 200);
+				return [animated.gifsaveBuffer(), animated.tiffsaveBuffer()];
+			});
+			for (const [file, what] of [[gif, 'frames'], [tiff, 'pages']] as const) {
+				const prepared = await prepareImage(file, converter);
+				assertSendable(prepared);
+				assert.deepEqual([prepared.fitted!.sent.width, prepared.fitted!.sent.height], [320, 200]);
+				assert.match(prepared.fitted!.note, new RegExp(`; only the first of its 3 ${what} is analyzed$`));
+				// GIF's palette moves the grey levels a little; the first frame stays the darkest by far.
+				const first = withImages(keep => keep(vips.Image.newFromBuffer(prepared.bytes)).avg());
+				assert.ok(first < 100, `the first frame, the dark one: ${first}`);
+			}
+		});
+
+		it('streams files over 12 MB to libvips rather than copying them: a 15 MB uncompressed TIFF photo', async () => {
+			const tiff = withImages(keep => keep(keep(vips.Image.newFromBuffer(photoJpeg(vips, 2600, 2000))).copyMemory()).tiffsaveBuffer());
+			assert.ok(tiff.length > 12 * 1024 * 1024, `${tiff.length} bytes`);
+			const prepared = await prepareImage(tiff, converter);
+			assertSendable(prepared);
+			assert.equal(prepared.mimeType, 'image/jpeg');
+			assert.match(prepared.fitted!.note, /^converted TIFF → JPEG, resized 2600×2000 → 2560×1969, 15 MB → /);
+		});
+
+		it('draws an SVG at a readable size, as PNG, warning that its text is not drawn', async () => {
+			const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="300" height="150"><rect width="300" height="150" fill="#fff"/><circle cx="75" cy="75" r="50" fill="#c00"/><text x="150" y="80">Invoice</text></svg>');
+			const prepared = await prepareImage(svg, converter);
+			assertSendable(prepared);
+			assert.equal(prepared.mimeType, 'image/png');
+			assert.deepEqual(prepared.fitted!.geometry, { sent: { width: 1600, height: 800 }, upright: { width: 300, height: 150 } });
+			assert.match(prepared.fitted!.note, /^converted SVG → PNG, resized 300×150 → 1600×800, .*; its <text> elements are not drawn/);
+		});
+	});
+
+	describe('failures fail one image, clearly', () => {
+		it('says a photo cut off in its image data is truncated', async () => {
+			const cut = photo12.subarray(0, Math.floor(photo12.length / 2));
+			await assert.rejects(prepareImage(cut, converter), error('decode', /^could not be decoded: .*(premature|truncated|end of)/i));
+			// The converter carries on with the next image.
+			assertSendable(await prepareImage(photoJpeg(vips, 1200, 900, { quality: 100, grain: 30 }), converter));
+		});
+
+		it('refuses, inside the worker too, a PNG claiming 100,000×100,000 pixels, without decoding it', async () => {
+			const bomb = Buffer.alloc(33);
+			Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]).copy(bomb);
+			bomb.write('IHDR', 12, 'latin1');
+			bomb.writeUInt32BE(100_000, 16);
+			bomb.writeUInt32BE(100_000, 20);
+			bomb[24] = 8;
+			bomb[25] = 2;
+			const started = Date.now();
+			await assert.rejects(converter.fit({ bytes: bomb, format: 'png' }), (err: unknown) => err instanceof ImageError && (err.code === 'limit' || err.code === 'decode'));
+			assert.ok(Date.now() - started < 2000, 'refused at once');
+		});
+
+		it('cancels a conversion in progress, and the next image gets a fresh worker', async () => {
+			const controller = new AbortController();
+			const pending = converter.fit({ bytes: photo12, format: 'jpeg' }, controller.signal);
+			setTimeout(() => controller.abort(), 30);
+			await assert.rejects(pending, error('cancelled', /cancelled/));
+			const next = await prepareImage(photoJpeg(vips, 1000, 800, { orientation: 3 }), converter);
+			assertSendable(next);
+		});
+
+		it('fails with a clear message when the image library cannot load', async () => {
+			const broken = new ImageConverter({ workerPath, vipsPath: path.join(dir, 'missing', 'vips-node.js') });
+			try {
+				await assert.rejects(broken.fit({ bytes: photo12, format: 'jpeg' }), error('converter', /^could not be converted: the image library did not load/));
+			} finally {
+				await broken.dispose();
+			}
+		});
+
+		it('ends an idle worker, and starts a new one for the next image', async () => {
+			const brief = new ImageConverter({ workerPath, vipsPath: VIPS_PATH, idleMs: 200 });
+			try {
+				await brief.fit({ bytes: photoJpeg(vips, 400, 300), format: 'jpeg' });
+				assert.equal(brief.active, true);
+				await new Promise(resolve => setTimeout(resolve, 600));
+				assert.equal(brief.active, false, 'the worker ended');
+				const again = await brief.fit({ bytes: photoJpeg(vips, 400, 300), format: 'jpeg' });
+				assert.equal(again.width, 400);
+			} finally {
+				await brief.dispose();
+			}
+		});
+	});
+
+	describe('memory', () => {
+		it('fits the 12 MP photo in a fresh process whose peak RSS stays under 400 MB', async () => {
+			const file = path.join(dir, 'photo-12mp-o6.jpg');
+			fs.writeFileSync(file, photo12);
+			const script = await buildFitScript(dir);
+			const { stdout } = await run(process.execPath, [script, workerPath, VIPS_PATH, '2', file], { maxBuffer: 1 << 20 });
+			const report = JSON.parse(stdout) as FitScriptReport;
+			assert.equal(report.runs.length, 2);
+			for (const r of report.runs) assert.ok(r.bytes <= SERVICE_LIMITS.fileBytes);
+			assert.ok(report.maxRssMb < 400, `peak RSS ${report.maxRssMb.toFixed(0)} MB`);
+		});
+	});
+});
