@@ -26,4 +26,5 @@ export const ACTIVE_IMAGE_CONTEXT = 'yandexVision.activeTabIsImage';
 /** VS Code's built-in image preview. */
 export const IMAGE_PREVIEW_VIEW_TYPE = 'imagePreview.previewEditor';
 
-export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.pdf'] as const;
+/** What the commands accept: sent as is (JPEG, PNG, PDF) or converted first; HEIC/AVIF get a message saying how to convert them. */
+export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.pdf', '.webp', '.gif', '.bmp', '.tif', '.tiff', '.svg', '.heic', '.heif', '.avif'] as const;

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { Analyzer, type ImageReport } from './analysis';
 import { CredentialStore, showCredentials } from './auth';
-import { Commands, type CommandId } from './commands';
+import { Commands, IMAGE_EXTENSIONS, type CommandId } from './commands';
 import type { FeatureKind } from './config';
 import { EditorInserter } from './editorInsert';
 import { Log } from './log';
@@ -157,9 +157,10 @@ function firstUri(args: readonly unknown[]): vscode.Uri | undefined {
 }
 
 async function pickWorkspaceImage(): Promise<vscode.Uri[] | undefined> {
-	const found = await vscode.workspace.findFiles('**/*.{png,PNG,jpg,JPG,jpeg,JPEG,pdf,PDF}', undefined, 5000);
+	const extensions = IMAGE_EXTENSIONS.flatMap(ext => [ext.slice(1), ext.slice(1).toUpperCase()]);
+	const found = await vscode.workspace.findFiles(`**/*.{${extensions.join(',')}}`, undefined, 5000);
 	if (found.length === 0) {
-		void vscode.window.showInformationMessage(vscode.l10n.t('No JPEG, PNG or PDF files in this workspace.'));
+		void vscode.window.showInformationMessage(vscode.l10n.t('No images in this workspace that can be analyzed.'));
 		return undefined;
 	}
 	const items = found
