@@ -141,6 +141,19 @@ export async function openWebviewPage(context: BrowserContext, origin: string, o
 	await page.addInitScript({ content: vsCodeStubScript(options) });
 	for (const content of options.initScripts ?? []) await page.addInitScript({ content });
 	await page.goto(`${origin}/${options.lang ? `?lang=${encodeURIComponent(options.lang)}` : ''}`);
-	await page.waitForFunction(`globalThis.__vscode.posted.some(m => m.type === 'ready' && m.requestId === ${READY_REQUEST_ID})`);
+	await waitForExpression(page, `globalThis.__vscode.posted.some(m => m.type === 'ready' && m.requestId === ${READY_REQUEST_ID})`);
 	return page;
+}
+
+/**
+ * Polls a page expression from outside until it is truthy. Playwright's waitForFunction polls by
+ * compiling the predicate inside the page, which the panel's CSP (no 'unsafe-eval') refuses as
+ * soon as the first check is false; evaluating from outside is not subject to the CSP.
+ */
+export async function waitForExpression(page: Page, expression: string, timeoutMs = 15_000): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (!(await page.evaluate(expression))) {
+		if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for: ${expression}`);
+		await new Promise(resolve => setTimeout(resolve, 20));
+	}
 }

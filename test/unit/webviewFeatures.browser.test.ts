@@ -18,9 +18,11 @@ import {
 	posted,
 	recordedWords,
 	screenshot,
+	selectedWords,
 	SCREENSHOTS,
 	send,
 	THEMES,
+	waitForExpression,
 	WebviewHarness,
 } from './webviewHarness';
 
@@ -34,10 +36,6 @@ describe('Results webview features in Chromium', function () {
 	before(() => harness.start());
 	after(() => harness.stop());
 	afterEach(() => harness.closePanels());
-
-	async function selectedWords(page: Page): Promise<number[]> {
-		return page.locator('polygon.word.selected').evaluateAll(elements => elements.map(e => Number(e.getAttribute('data-word'))));
-	}
 
 	describe('classification', () => {
 		it('shows quality as one distribution with the most likely class, and every class as a sorted bar', async () => {
@@ -223,7 +221,7 @@ describe('Results webview features in Chromium', function () {
 			await preview.waitFor();
 			assert.equal(await preview.getAttribute('src'), dataUri);
 			assert.equal(await preview.getAttribute('alt'), `Preview of ${copies.topResults[0].title}`);
-			await page.waitForFunction('document.querySelector("img.copy-image").naturalWidth > 0');
+			await waitForExpression(page, 'document.querySelector("img.copy-image").naturalWidth > 0');
 			assert.deepEqual(await page.evaluate('globalThis.violations'), [], 'the data URI is allowed by the CSP as it is');
 
 			// A failure says why and offers another try.
@@ -322,7 +320,7 @@ describe('Results webview features in Chromium', function () {
 			await tabs.nth(3).click();
 			const column = await page.locator('.sections').boundingBox();
 			const nav = await page.locator('.feature-nav').boundingBox();
-			await page.waitForFunction('document.querySelector(".nav-tab:nth-child(4)").getAttribute("aria-current") === "true"');
+			await waitForExpression(page, 'document.querySelector(".nav-tab:nth-child(4)").getAttribute("aria-current") === "true"');
 			const heading = await page.locator('#feature-image_copy_search-title').boundingBox();
 			assert.ok(column && nav && heading);
 			assert.ok(heading.y >= nav.y + nav.height - 1 && heading.y < column.y + column.height / 2, `the Copies heading is at the top of the column, below the tabs (y ${heading.y})`);
@@ -384,7 +382,7 @@ describe('Results webview features in Chromium', function () {
 			await page.keyboard.down('Control');
 			await page.mouse.wheel(0, -400);
 			await page.keyboard.up('Control');
-			await page.waitForFunction('document.querySelector("img.image").getBoundingClientRect().width > 1500');
+			await waitForExpression(page, 'document.querySelector("img.image").getBoundingClientRect().width > 1500');
 			const wheel = await expectAligned(page, 'rotated-line.png', 'wheel');
 			assert.ok(wheel > 1.9 && wheel < MAX_TEST_ZOOM, `the wheel zoomed in (${wheel})`);
 			assert.equal(await page.locator('#zoom-level').textContent(), `${Math.round(wheel * 100)}%`);
@@ -417,7 +415,7 @@ describe('Results webview features in Chromium', function () {
 				await page.mouse.wheel(0, -250);
 				await page.keyboard.up('Control');
 			}
-			await page.waitForFunction('parseInt(document.querySelector("#zoom-level").textContent) > 200');
+			await waitForExpression(page, 'parseInt(document.querySelector("#zoom-level").textContent) > 200');
 			const after = await imagePoint();
 			const drift = Math.hypot(after.x - before.x, after.y - before.y) * after.scale;
 			assert.ok(drift <= 1.5, `the image point under the pointer stayed there (${drift.toFixed(2)} px off at ${Math.round(after.scale * 100)} %)`);

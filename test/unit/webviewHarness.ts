@@ -12,7 +12,7 @@ import type { FeatureView, FromWebview, InitPayload, PersistedState, ResultsMode
 import type { FeatureType, TextAnnotation } from '../../src/vision/types';
 import type { Recording, RecordedPolygon } from '../emulator/recording';
 import { FIXTURES_DIR, recordingOf } from '../support/fixtures';
-import { buildWebviewBundle, openWebviewPage, READY_REQUEST_ID, REPO_ROOT, startWebviewServer, type WebviewAsset, type WebviewServer } from '../support/webviewPage';
+import { buildWebviewBundle, openWebviewPage, READY_REQUEST_ID, REPO_ROOT, startWebviewServer, waitForExpression, type WebviewAsset, type WebviewServer } from '../support/webviewPage';
 import { launchChromium } from '../tools/chromium';
 
 export const SCREENSHOTS = path.join(REPO_ROOT, 'test-results', 'screenshots');
@@ -253,7 +253,7 @@ export async function init(page: Page, payload: InitPayload): Promise<void> {
 	assert.ok(ready && ready.type === 'ready' && ready.requestId === READY_REQUEST_ID);
 	await send(page, { type: 'init', inReplyTo: ready.requestId, payload });
 	await page.locator('img.image').waitFor({ state: 'attached' });
-	await page.waitForFunction('document.querySelector("img.image").complete');
+	await waitForExpression(page, 'document.querySelector("img.image").complete');
 }
 
 export async function classes(locator: Locator): Promise<string[]> {
@@ -334,3 +334,10 @@ export function gridOfWords(count: number, width: number, height: number): TextA
 	}
 	return { pages: [{ width, height, blocks, entities: [] }] };
 }
+
+/** Reading-order indexes of the words selected in the overlay. */
+export async function selectedWords(page: Page): Promise<number[]> {
+	return page.locator('polygon.word.selected').evaluateAll(elements => elements.map(e => Number(e.getAttribute('data-word'))));
+}
+
+export { waitForExpression };
