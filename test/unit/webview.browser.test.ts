@@ -4,7 +4,6 @@
  * VS Code's `acquireVsCodeApi` that records what the panel posts and saves.
  */
 import * as assert from 'node:assert/strict';
-import type { Page } from 'playwright-core';
 import type { PersistedState } from '../../src/shared/protocol';
 import { annotationToText, selectionText } from '../../src/vision/text';
 import { recordingOf } from '../support/fixtures';
@@ -20,6 +19,7 @@ import {
 	recordedLines,
 	recordedWords,
 	savedState,
+	selectedWords,
 	screenshot,
 	send,
 	WebviewHarness,
@@ -35,10 +35,6 @@ describe('Results webview in Chromium', function () {
 	before(() => harness.start());
 	after(() => harness.stop());
 	afterEach(() => harness.closePanels());
-
-	async function selectedWords(page: Page): Promise<number[]> {
-		return page.locator('polygon.word.selected').evaluateAll(elements => elements.map(e => Number(e.getAttribute('data-word'))));
-	}
 
 	describe('OCR overlay', () => {
 		it('draws one word polygon per recognized word, from all of its vertices', async () => {
