@@ -137,6 +137,7 @@ export class Analyzer implements vscode.Disposable {
 						}),
 						requestId: outcome.requestId,
 						analyzedAt,
+						...fitted ? { fitted: summarizeFit(fitted) } : {},
 					},
 					...fitted ? { fitted: summarizeFit(fitted) } : {},
 				};

@@ -3,6 +3,7 @@
  * done is described in one line for the log and the command's report, e.g.
  * `resized 4000×3000 → 2560×1920, 4.9 MB → 0.93 MB`.
  */
+import type { FitView } from '../shared/protocol';
 import type { Converted, FitOptions } from './converter';
 import { ImageError, megabytes } from './errors';
 import type { FitRequest } from './fit';
@@ -112,12 +113,7 @@ export function describeFit(original: FittedImage['original'], sent: FittedImage
 }
 
 /** The part of {@link FittedImage} worth keeping with a result: plain JSON, no pixels. */
-export interface FitSummary {
-	note: string;
-	/** The original, upright as it is shown: results are in these pixels. */
-	original: { format: string; width: number; height: number; bytes: number; orientation: number };
-	sent: { format: 'JPEG' | 'PNG'; width: number; height: number; bytes: number; quality?: number };
-}
+export type FitSummary = FitView;
 
 export function summarizeFit(fitted: FittedImage): FitSummary {
 	const { format, width, height, bytes, quality } = fitted.sent;

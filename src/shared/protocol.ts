@@ -31,6 +31,19 @@ export interface ResultsModel {
 	imageError?: Status;
 	requestId?: string;
 	analyzedAt: string;
+	/** Set when the file was converted or resized before sending; boxes are in the original's pixels. */
+	fitted?: FitView;
+}
+
+/**
+ * What was done to a file to fit the service's limits (the extension's FitSummary). The webview
+ * words it in the display language from these numbers; `note` is the same in English, for logs.
+ */
+export interface FitView {
+	note: string;
+	/** The original, upright as it is shown. `format`: JPEG, PNG, WEBP, BMP, … */
+	original: { format: string; width: number; height: number; bytes: number; orientation: number };
+	sent: { format: 'JPEG' | 'PNG'; width: number; height: number; bytes: number; quality?: number };
 }
 
 export interface InitPayload {
