@@ -46,6 +46,19 @@ function copyVips() {
 	for (const file of VIPS_FILES) fs.copyFileSync(path.join(from, file), path.join(to, path.basename(file)));
 }
 
+/**
+ * pdf.js for PDF pages in the results panel, loaded by the panel only for PDFs: its parser's
+ * worker (legacy build, as the bundle: VS Code 1.100's webviews lack what the modern one needs)
+ * beside dist/webview/pdf.js, with its licence.
+ */
+function copyPdfWorker() {
+	const from = path.dirname(require.resolve('pdfjs-dist/package.json'));
+	const to = path.join('dist', 'webview');
+	fs.mkdirSync(to, { recursive: true });
+	fs.copyFileSync(path.join(from, 'legacy', 'build', 'pdf.worker.min.mjs'), path.join(to, 'pdf.worker.mjs'));
+	fs.copyFileSync(path.join(from, 'LICENSE'), path.join(to, 'pdfjs-LICENSE'));
+}
+
 /** @returns {import('esbuild').BuildOptions[]} */
 function productTargets() {
 	return [
@@ -64,12 +77,14 @@ function productTargets() {
 		},
 		{
 			...common,
-			entryPoints: { webview: 'media/main.ts' },
+			entryPoints: { webview: 'media/main.ts', 'webview/pdf': 'media/pdfRenderer.ts' },
 			outdir: 'dist',
 			platform: 'browser',
 			format: 'iife',
 			target: 'es2022',
 			metafile: true,
+			// pdf.js reads import.meta.url only when it runs in Node.
+			logOverride: { 'empty-import-meta': 'silent' },
 		},
 	];
 }
@@ -128,7 +143,10 @@ function reportSizes(meta) {
 
 async function main() {
 	const targets = tests ? testTargets() : productTargets();
-	if (!tests) copyVips();
+	if (!tests) {
+		copyVips();
+		copyPdfWorker();
+	}
 	if (watch) {
 		for (const t of targets) await (await esbuild.context(t)).watch();
 		return;

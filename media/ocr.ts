@@ -23,9 +23,9 @@ export function ocrView(annotation: TextAnnotation): OcrView {
 	return { annotation, words };
 }
 
-/** The first page's blocks: an image has one page, and the overlay draws over that image. */
-export function overlayBlocks(view: OcrView): readonly Block[] {
-	return view.annotation.pages[0]?.blocks ?? [];
+/** One page's blocks: an image's only page, or one page of a PDF. */
+export function pageBlocks(view: OcrView, page: number): readonly Block[] {
+	return view.annotation.pages[page]?.blocks ?? [];
 }
 
 /** SVG `points` from every vertex, so rotated and skewed regions are drawn as recognized. */

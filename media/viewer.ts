@@ -1,13 +1,15 @@
 /**
  * The image with the overlay stretched over it, in a scrolling viewport with zoom controls.
  * The overlay's coordinate system is the OCR page; without one (faces only), the image's own
- * pixel size once it has loaded.
+ * pixel size once it has loaded. A PDF is shown as its pages one under the other (pdfPages.ts),
+ * each page with its own regions.
  */
 import type { Face } from '../src/vision/types';
 import { h } from './dom';
 import type { Localizer } from './l10n';
 import type { OcrView } from './ocr';
 import { buildOverlay, LAYERS, type Layer, type Overlay } from './overlay';
+import { buildPdfPages, isPdfSource } from './pdfPages';
 import { ZoomControl, type Size } from './zoom';
 
 export interface Viewer {
@@ -15,7 +17,7 @@ export interface Viewer {
 	element: HTMLElement;
 	/** The scrolling box. */
 	viewport: HTMLElement;
-	/** The image and the overlay, sized together. */
+	/** The image (or a PDF's pages) and the overlay, sized together. */
 	stage: HTMLElement;
 	readonly overlay: Overlay | undefined;
 	zoom: ZoomControl;
@@ -33,11 +35,54 @@ export interface ViewerInput {
 	signal: AbortSignal;
 }
 
+/** What is shown on the stage: its overlay, and the size that 100 % shows. */
+interface Shown {
+	readonly overlay: Overlay | undefined;
+	baseSize(): Size | undefined;
+}
+
+interface ShowContext {
+	stage: HTMLElement;
+	viewport: HTMLElement;
+	element: HTMLElement;
+	/** The base size may have changed. */
+	refresh(): void;
+}
+
 export function buildViewer(input: ViewerInput): Viewer {
-	const { ocr, faces, l10n, signal } = input;
+	const { l10n, signal } = input;
 	const stage = h('div', { class: 'stage' });
 	const viewport = h('div', { class: 'viewport' }, stage);
 	const element = h('section', { class: 'viewer', tabindex: 0, 'aria-label': l10n.t('panel.viewerLabel') });
+	let zoom: ZoomControl | undefined;
+	const context: ShowContext = { stage, viewport, element, refresh: () => zoom?.refresh() };
+	const shown = isPdfSource(input.imageSrc) ? showPdf(input, input.imageSrc, context) : showImage(input, context);
+
+	zoom = new ZoomControl({
+		viewport,
+		stage,
+		keyTarget: element,
+		baseSize: () => shown.baseSize(),
+		onChange: input.onViewChange,
+		l10n,
+		signal,
+	});
+	element.append(zoom.toolbar, viewport);
+	zoom.refresh();
+	return {
+		element,
+		viewport,
+		stage,
+		get overlay() {
+			return shown.overlay;
+		},
+		zoom,
+	};
+}
+
+function showImage(input: ViewerInput, context: ShowContext): Shown {
+	const { ocr, faces, l10n, signal } = input;
+	const { stage, element } = context;
 	const page = ocr?.annotation.pages[0];
 	const pageSize: Size | undefined = page && page.width > 0 && page.height > 0 ? { width: page.width, height: page.height } : undefined;
 	const wantsOverlay = (ocr !== undefined && ocr.words.length > 0) || faces.length > 0;
@@ -50,22 +95,10 @@ export function buildViewer(input: ViewerInput): Viewer {
 	};
 	if (wantsOverlay && pageSize) addOverlay(pageSize);
 
-	const zoom = new ZoomControl({
-		viewport,
-		stage,
-		keyTarget: element,
-		// 100 % is the image's own pixels; before it loads (or when it cannot), the page's.
-		baseSize: () => imageSize ?? pageSize,
-		onChange: input.onViewChange,
-		l10n,
-		signal,
-	});
-	element.append(zoom.toolbar, viewport);
-
 	const imageMissing = (): void => {
 		stage.classList.add('no-image');
 		element.appendChild(h('p', { class: 'muted image-unavailable' }, l10n.t('panel.imageUnavailable')));
-		zoom.refresh();
+		context.refresh();
 	};
 	if (input.imageSrc === undefined || input.imageSrc === '') {
 		stage.classList.add('no-image', 'pending');
@@ -78,17 +111,41 @@ export function buildViewer(input: ViewerInput): Viewer {
 				imageSize = { width: image.naturalWidth, height: image.naturalHeight };
 				if (wantsOverlay && !pageSize) addOverlay(imageSize);
 			}
-			zoom.refresh();
+			context.refresh();
 		}, { signal, once: true });
 	}
-	zoom.refresh();
 	return {
-		element,
-		viewport,
-		stage,
 		get overlay() {
 			return overlay;
 		},
-		zoom,
+		// 100 % is the image's own pixels; before it loads (or when it cannot), the page's.
+		baseSize: () => imageSize ?? pageSize,
+	};
+}
+
+function showPdf(input: ViewerInput, src: string, context: ShowContext): Shown {
+	const { l10n } = input;
+	const pages = buildPdfPages({
+		stage: context.stage,
+		viewport: context.viewport,
+		src,
+		ocr: input.ocr,
+		faces: input.faces,
+		layerVisible: input.layerVisible,
+		l10n,
+		signal: input.signal,
+		onResize: context.refresh,
+		onFailure(reason) {
+			// In place of the pages; the text pane beside keeps the recognized text.
+			context.viewport.insertBefore(h('p', { class: 'image-unavailable pdf-unavailable', role: 'status' }, l10n.t('pdf.unavailable', reason)), context.stage);
+			context.refresh();
+		},
+	});
+	return {
+		get overlay() {
+			return pages.overlay;
+		},
+		// 100 % shows the pages at 96 dpi; Fit, the widest page across the panel.
+		baseSize: () => pages.size(),
 	};
 }

@@ -7,6 +7,9 @@
  * - 100 %, +, − and Ctrl+wheel (or a pinch) set a fixed scale; the wheel keeps the point under the
  *   pointer where it is.
  * - Dragging with Space held, with the middle button, or with the hand tool on scrolls the view.
+ *
+ * A PDF's stage is its whole stack of pages: 100 % shows them at 96 dpi, and Fit the widest page
+ * across the panel.
  */
 import { h, svg } from './dom';
 import type { Localizer } from './l10n';

@@ -16,8 +16,14 @@ export interface WebviewHtmlOptions {
 	lang: string;
 }
 
+/**
+ * Scripts by nonce only. `connect-src` and `worker-src blob:` are for PDFs: the panel fetches the
+ * PDF and pdf.js's worker script from the webview's own resources (the workspace and the
+ * extension, nothing remote), and starts that worker from a blob: URL, since a webview may start
+ * workers only from its own origin.
+ */
 export function contentSecurityPolicy(cspSource: string, nonce: string): string {
-	return `default-src 'none'; img-src ${cspSource} data:; style-src ${cspSource}; script-src 'nonce-${nonce}'; font-src ${cspSource};`;
+	return `default-src 'none'; img-src ${cspSource} data:; style-src ${cspSource}; script-src 'nonce-${nonce}'; font-src ${cspSource}; connect-src ${cspSource}; worker-src blob:;`;
 }
 
 export function buildWebviewHtml(o: WebviewHtmlOptions): string {

@@ -98,6 +98,19 @@ export const WEBVIEW_STRINGS = {
 	'copies.previewFailed': 'No preview: {0}',
 	'copies.retry': 'Try again',
 	'copies.previewAlt': 'Preview of {0}',
+
+	'pdf.pageLabel': 'Page {0} of {1}',
+	'pdf.unavailable': 'The pages of this PDF cannot be shown here: {0}. The results are not affected.',
+
+	'fit.title': 'The file was fitted to the service\'s limits before it was sent; the results are shown on the original.',
+	'fit.converted': 'converted {0} → {1}',
+	'fit.upright': 'turned upright (EXIF orientation {0})',
+	'fit.resized': 'resized {0}×{1} → {2}×{3}',
+	'fit.reencoded': 're-encoded {0}×{1}',
+	'fit.megabytes': '{0} MB',
+	'fit.kilobytes': '{0} kB',
+	'fit.bytes': '{0} bytes',
+	'fit.mapped': 'boxes shown on the original',
 } as const;
 
 export type WebviewStringKey = keyof typeof WEBVIEW_STRINGS;

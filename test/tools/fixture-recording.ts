@@ -6,7 +6,8 @@
 import { createHash } from 'node:crypto';
 import type { RecordedBlock, RecordedLine, RecordedPage, RecordedPolygon, RecordedWord, Recording } from '../emulator/recording';
 import { boundsOfQuads, parseCssMatrix, quadOfRect, toPolygon, transformQuad, unionRects, type Rect } from './fixture-geometry';
-import { isJpeg, splitWords, type Measurement, type Scene } from './fixture-scene';
+import type { PdfScene } from './fixture-pdf';
+import { isJpeg, splitWords, type BlockSpec, type Measurement, type Scene } from './fixture-scene';
 
 /** How far (CSS px) our own transform may land from the browser's: its matrix is printed to 6 digits. */
 const TRANSFORM_TOLERANCE = 0.05;
@@ -20,19 +21,7 @@ export function buildRecording(scene: Scene, measurement: Measurement, bytes: Ui
 		height: scene.height,
 		description: scene.description,
 		textDetection: { pages: [textPage(scene, measurement)] },
-		classification: {
-			quality: [
-				{ name: 'low', probability: scene.quality[0] },
-				{ name: 'medium', probability: scene.quality[1] },
-				{ name: 'high', probability: scene.quality[2] },
-			],
-			moderation: [
-				{ name: 'adult', probability: scene.moderation.adult },
-				{ name: 'gruesome', probability: scene.moderation.gruesome },
-				{ name: 'text', probability: scene.moderation.text },
-				{ name: 'watermarks', probability: scene.moderation.watermarks },
-			],
-		},
+		classification: classificationOf(scene),
 		faceDetection: { faces: measurement.faces.map(face => ({ boundingBox: toPolygon(quadOfRect(inside(scene, face))) })) },
 	};
 	if (scene.copies) {
@@ -44,7 +33,56 @@ export function buildRecording(scene: Scene, measurement: Measurement, bytes: Ui
 	return recording;
 }
 
-function textPage(scene: Scene, measurement: Measurement): RecordedPage {
+/** What one text page is drawn from: a whole image, or one page of a PDF. */
+interface PageSpec {
+	/** For messages. */
+	file: string;
+	width: number;
+	height: number;
+	blocks: readonly BlockSpec[];
+	entities?: readonly { name: string; text: string }[];
+	faces?: readonly unknown[];
+}
+
+/**
+ * A PDF's recording: one text page per PDF page, each in that page's own pixels, with the page
+ * measured at 96 dpi (a CSS pixel is 1/96 inch, a PDF point 1/72). Its width and height are the
+ * first page's. No faces, and no copies: a document is not a photo.
+ */
+export function buildPdfRecording(scene: PdfScene, measurements: readonly Measurement[], bytes: Uint8Array): Recording {
+	if (measurements.length !== scene.pages.length) throw new Error(`${scene.file}: measured ${measurements.length} pages, meant ${scene.pages.length}`);
+	const [first] = scene.pages;
+	if (!first) throw new Error(`${scene.file}: no pages`);
+	return {
+		image: scene.file,
+		sha256: createHash('sha256').update(bytes).digest('hex'),
+		mimeType: 'application/pdf',
+		width: first.width,
+		height: first.height,
+		description: scene.description,
+		textDetection: { pages: scene.pages.map((page, p) => textPage({ ...page, file: `${scene.file} page ${p + 1}` }, measurements[p])) },
+		classification: classificationOf(scene),
+		faceDetection: { faces: [] },
+	};
+}
+
+function classificationOf(scene: Pick<Scene, 'quality' | 'moderation'>): Record<string, { name: string; probability: number }[]> {
+	return {
+		quality: [
+			{ name: 'low', probability: scene.quality[0] },
+			{ name: 'medium', probability: scene.quality[1] },
+			{ name: 'high', probability: scene.quality[2] },
+		],
+		moderation: [
+			{ name: 'adult', probability: scene.moderation.adult },
+			{ name: 'gruesome', probability: scene.moderation.gruesome },
+			{ name: 'text', probability: scene.moderation.text },
+			{ name: 'watermarks', probability: scene.moderation.watermarks },
+		],
+	};
+}
+
+function textPage(scene: PageSpec, measurement: Measurement): RecordedPage {
 	if (measurement.blocks.length !== scene.blocks.length) throw new Error(`${scene.file}: drew ${measurement.blocks.length} blocks, meant ${scene.blocks.length}`);
 	if ((scene.faces?.length ?? 0) !== measurement.faces.length) throw new Error(`${scene.file}: found ${measurement.faces.length} faces`);
 	const blocks = scene.blocks.map((spec, b): RecordedBlock => {

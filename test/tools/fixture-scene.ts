@@ -92,7 +92,7 @@ export async function renderScene(browser: Browser, scene: Scene): Promise<Rende
 		await page.evaluate(async () => {
 			await (globalThis as unknown as { document: { fonts: { ready: Promise<unknown> } } }).document.fonts.ready;
 		});
-		const measurement = await page.evaluate(measureInPage);
+		const measurement = await page.evaluate(measureInPage, 'body');
 		const bytes = isJpeg(scene.file)
 			? await page.screenshot({ type: 'jpeg', quality: 90, animations: 'disabled', caret: 'hide' })
 			: await page.screenshot({ type: 'png', animations: 'disabled', caret: 'hide' });
@@ -104,7 +104,7 @@ export async function renderScene(browser: Browser, scene: Scene): Promise<Rende
 
 export function sceneHtml(scene: Scene): string {
 	const faces = scene.faces && scene.faces.length > 0 ? facesSvg(scene.width, scene.height, scene.faces) : '';
-	const blocks = scene.blocks.map(block => `<div class="block" data-block style="${escapeHtml(block.css)}">${block.lines.map(lineHtml).join('')}</div>`).join('\n');
+	const blocks = scene.blocks.map(blockHtml).join('\n');
 	return `<!doctype html>
 <html><head><meta charset="utf-8"><style>
 html, body { margin: 0; padding: 0; width: ${scene.width}px; height: ${scene.height}px; overflow: hidden; }
@@ -118,6 +118,10 @@ ${scene.backdrop ?? ''}
 ${faces}
 ${blocks}
 </body></html>`;
+}
+
+export function blockHtml(block: BlockSpec): string {
+	return `<div class="block" data-block style="${escapeHtml(block.css)}">${block.lines.map(lineHtml).join('')}</div>`;
 }
 
 function lineHtml(row: LineRow): string {
@@ -135,7 +139,7 @@ export function splitWords(text: string): string[] {
 	return text.split(' ').filter(word => word.length > 0);
 }
 
-function escapeHtml(text: string): string {
+export function escapeHtml(text: string): string {
 	return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
@@ -168,9 +172,10 @@ function facesSvg(width: number, height: number, faces: readonly FaceSpec[]): st
 /**
  * Runs inside the page (serialized by Playwright, so it must stay self-contained). Reads every
  * word's box twice: as laid out (block transform switched off — transforms never move layout)
- * and as shown on screen.
+ * and as shown on screen. Boxes are relative to the element `root` selects: the body for an
+ * image, one page for a PDF.
  */
-function measureInPage(): Measurement {
+export function measureInPage(root: string): Measurement {
 	interface DomRect { left: number; top: number; right: number; bottom: number }
 	interface DomElement {
 		getBoundingClientRect(): DomRect;
@@ -179,13 +184,16 @@ function measureInPage(): Measurement {
 		style: { transform: string };
 	}
 	interface DomWindow {
-		document: { querySelectorAll(selector: string): ArrayLike<DomElement> };
+		document: { querySelector(selector: string): DomElement | null };
 		getComputedStyle(element: DomElement): { transform: string; transformOrigin: string };
 	}
 	const win = globalThis as unknown as DomWindow;
-	const plain = (r: DomRect): Rect => ({ left: r.left, top: r.top, right: r.right, bottom: r.bottom });
+	const container = win.document.querySelector(root);
+	if (!container) throw new Error(`nothing matches ${root}`);
+	const origin = container.getBoundingClientRect();
+	const plain = (r: DomRect): Rect => ({ left: r.left - origin.left, top: r.top - origin.top, right: r.right - origin.left, bottom: r.bottom - origin.top });
 
-	const blocks = Array.from(win.document.querySelectorAll('[data-block]')).map((block): MeasuredBlock => {
+	const blocks = Array.from(container.querySelectorAll('[data-block]')).map((block): MeasuredBlock => {
 		const style = win.getComputedStyle(block);
 		const transform = style.transform;
 		const [originX, originY] = style.transformOrigin.split(' ').map(v => parseFloat(v));
@@ -202,8 +210,8 @@ function measureInPage(): Measurement {
 			})),
 		}));
 		block.style.transform = inlineTransform;
-		return { transform, origin: { x: box.left + originX, y: box.top + originY }, lines: measured };
+		return { transform, origin: { x: box.left - origin.left + originX, y: box.top - origin.top + originY }, lines: measured };
 	});
-	const faces = Array.from(win.document.querySelectorAll('[data-face]')).map(face => plain(face.getBoundingClientRect()));
+	const faces = Array.from(container.querySelectorAll('[data-face]')).map(face => plain(face.getBoundingClientRect()));
 	return { blocks, faces };
 }

@@ -1,6 +1,6 @@
 /**
- * Draws the sample images in test/fixtures with headless Chromium and writes each one's
- * recording (what the service answers for it) from the browser's own layout.
+ * Draws the sample images in test/fixtures with headless Chromium, prints the sample PDF with it,
+ * and writes each one's recording (what the service answers for it) from the browser's own layout.
  *
  *   node esbuild.js --tests && node out/test/tools/generate-fixtures.js [output folder]
  *
@@ -11,7 +11,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { launchChromium } from './chromium';
-import { buildRecording, truncateBeforeFrameSize } from './fixture-recording';
+import { renderPdfScene, type PdfScene } from './fixture-pdf';
+import { buildPdfRecording, buildRecording, truncateBeforeFrameSize } from './fixture-recording';
 import { renderScene, type Scene } from './fixture-scene';
 
 const SANS = '"DejaVu Sans"';
@@ -225,6 +226,70 @@ const RECEIPT: Scene = {
 
 const SCENES: readonly Scene[] = [LATIN_NOTE, CYRILLIC_SIGN, MIXED_PAGE, ROTATED_LINE, FACES, HOSTILE_TEXT, RECEIPT];
 
+const INVOICE_LINE_CSS = `left: 48px; width: 464px; font: 17px/28px ${SANS};`;
+
+/**
+ * Two pages of different sizes and words: an upright invoice, then landscape terms. Each page's
+ * boxes are in its own pixels at 96 dpi.
+ */
+const TWO_PAGES: PdfScene = {
+	file: 'two-pages.pdf',
+	title: 'Invoice 2041',
+	description: 'A two-page PDF: an invoice with four priced lines on an upright page, then the terms of delivery on a landscape page.',
+	pages: [
+		{
+			width: 560, height: 792,
+			css: `background: #ffffff; color: #1f2328; font: 17px/28px ${SANS};`,
+			backdrop: '<div style="position:absolute; left:48px; right:48px; top:118px; border-top:2px solid #1f2328;"></div>',
+			blocks: [
+				{ css: `left: 48px; top: 52px; font: bold 34px/48px ${SANS};`, language: ['en', 0.99], lines: [
+					[0.98, 'Invoice 2041'],
+				] },
+				{ css: `${INVOICE_LINE_CSS} top: 148px;`, language: ['en', 0.97], lines: [
+					[0.96, 'Northwind Supplies Ltd.'],
+					[0.94, '12 Harbour Road, Leeds'],
+					[0.95, 'Issued: 14 March 2025'],
+				] },
+				{ css: `${INVOICE_LINE_CSS} top: 284px;`, language: ['en', 0.96], lines: [
+					[0.95, 'Oak desk', '420.00'],
+					[0.93, 'Desk lamp', '38.50'],
+					[0.92, 'Cable tray', '14.90'],
+					[0.94, 'Delivery', '25.00'],
+				] },
+				{ css: `${INVOICE_LINE_CSS} top: 428px; font-weight: bold;`, language: ['en', 0.97], lines: [
+					[0.97, 'Total due', '498.40'],
+				] },
+				{ css: `left: 48px; top: 712px; color: #5f6368; font: 14px/22px ${SANS};`, language: ['en', 0.95], lines: [
+					[0.9, 'Page 1 of 2'],
+				] },
+			],
+		},
+		{
+			width: 792, height: 560,
+			css: `background: #fffdf6; color: #202124; font: 18px/30px ${SERIF};`,
+			blocks: [
+				{ css: `left: 56px; top: 48px; font: bold 30px/42px ${SERIF};`, language: ['en', 0.98], lines: [
+					[0.97, 'Terms of delivery'],
+				] },
+				{ css: 'left: 56px; top: 130px;', language: ['en', 0.97], lines: [
+					[0.95, 'Goods arrive within ten working days of payment.'],
+					[0.93, 'Payment is due thirty days after the invoice date.'],
+					[0.94, 'Report damaged items within 48 hours, with photos.'],
+					[0.92, 'Returns are accepted for 14 days in original packaging.'],
+				] },
+				{ css: `left: 56px; top: 480px; color: #5f6368; font: 14px/22px ${SANS};`, language: ['en', 0.95], lines: [
+					[0.9, 'Questions: orders@northwind.example'],
+				] },
+			],
+			entities: [{ name: 'email', text: 'orders@northwind.example' }],
+		},
+	],
+	quality: [0.02, 0.09, 0.89],
+	moderation: { adult: 0.01, gruesome: 0.01, text: 0.99, watermarks: 0.01 },
+};
+
+const PDF_SCENES: readonly PdfScene[] = [TWO_PAGES];
+
 /** Samples for the error paths: no recording, so the service would refuse them. */
 const BROKEN_JPEG = { file: 'broken.jpg', cutFrom: CYRILLIC_SIGN.file };
 const NOT_AN_IMAGE = { file: 'not-an-image.png', text: 'This is a plain text file with a .png name, not an image.\n' };
@@ -243,6 +308,13 @@ async function main(): Promise<void> {
 			written.set(scene.file, bytes);
 			console.log(`${scene.file}: ${bytes.length} bytes`);
 		}
+		for (const scene of PDF_SCENES) {
+			const { bytes, pages } = await renderPdfScene(browser, scene);
+			const recording = buildPdfRecording(scene, pages, bytes);
+			await writeFile(path.join(outDir, scene.file), bytes);
+			await writeFile(path.join(outDir, scene.file.replace(/\.[a-z]+$/, '.recording.json')), JSON.stringify(recording, null, 2) + '\n');
+			console.log(`${scene.file}: ${bytes.length} bytes, ${scene.pages.length} pages`);
+		}
 	} finally {
 		await browser.close();
 	}
@@ -250,7 +322,7 @@ async function main(): Promise<void> {
 	if (!source) throw new Error(`${BROKEN_JPEG.cutFrom} was not drawn`);
 	await writeFile(path.join(outDir, BROKEN_JPEG.file), truncateBeforeFrameSize(source));
 	await writeFile(path.join(outDir, NOT_AN_IMAGE.file), NOT_AN_IMAGE.text);
-	console.log(`wrote ${SCENES.length} images with recordings and 2 broken files to ${outDir}`);
+	console.log(`wrote ${SCENES.length} images and ${PDF_SCENES.length} PDF with recordings, and 2 broken files, to ${outDir}`);
 }
 
 /** test/fixtures of the repository this script was built in (out/test/tools → repository root). */

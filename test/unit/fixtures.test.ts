@@ -118,8 +118,8 @@ function tiltDegrees(p: RecordedPolygon): number {
 }
 
 describe('sample images in test/fixtures', () => {
-	it('holds the seven recorded samples, the two broken files and the test keys, nothing else', () => {
-		const expected = [...SAMPLES, ...SAMPLES.map(recordingFile), ...BROKEN, 'keys'].sort();
+	it('holds the seven recorded samples, the two-page PDF, the two broken files and the test keys, nothing else', () => {
+		const expected = [...SAMPLES, ...SAMPLES.map(recordingFile), 'two-pages.pdf', 'two-pages.recording.json', ...BROKEN, 'keys'].sort();
 		assert.deepEqual(readdirSync(FIXTURES_DIR).sort(), expected);
 	});
 

@@ -239,7 +239,7 @@ describe('Results webview features in Chromium', function () {
 			const { page } = await openPanel();
 			await init(page, payloadOf('faces.jpg', ['IMAGE_COPY_SEARCH']));
 			const csp = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
-			assert.match(csp ?? '', /^default-src 'none'; img-src http:\/\/127\.0\.0\.1:\d+ data:; style-src http:\/\/127\.0\.0\.1:\d+; script-src 'nonce-[A-Za-z0-9+/=]+'; font-src http:\/\/127\.0\.0\.1:\d+;$/);
+			assert.match(csp ?? '', /^default-src 'none'; img-src http:\/\/127\.0\.0\.1:\d+ data:; style-src http:\/\/127\.0\.0\.1:\d+; script-src 'nonce-[A-Za-z0-9+/=]+'; font-src http:\/\/127\.0\.0\.1:\d+; connect-src http:\/\/127\.0\.0\.1:\d+; worker-src blob:;$/);
 			const blocked = await page.evaluate(`new Promise(resolve => {
 				const blocked = [];
 				document.addEventListener('securitypolicyviolation', e => blocked.push(e.effectiveDirective));

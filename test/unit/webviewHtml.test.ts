@@ -28,7 +28,7 @@ describe('buildWebviewHtml', () => {
 	it('sets exactly the Content-Security-Policy the panel needs', () => {
 		assert.equal(
 			cspOf(buildWebviewHtml(OPTIONS)),
-			`default-src 'none'; img-src ${OPTIONS.cspSource} data:; style-src ${OPTIONS.cspSource}; script-src 'nonce-${OPTIONS.nonce}'; font-src ${OPTIONS.cspSource};`,
+			`default-src 'none'; img-src ${OPTIONS.cspSource} data:; style-src ${OPTIONS.cspSource}; script-src 'nonce-${OPTIONS.nonce}'; font-src ${OPTIONS.cspSource}; connect-src ${OPTIONS.cspSource}; worker-src blob:;`,
 		);
 	});
 
