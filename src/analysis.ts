@@ -1,27 +1,27 @@
 import * as path from 'node:path';
+import type { Dispatcher } from 'undici';
 import * as vscode from 'vscode';
 import type { CredentialKind, CredentialStore } from './auth';
 import { offerNewCredentials, offerNewToken, readIamEndpoint } from './auth';
-import { featureFor, readSettings, type FeatureKind, type Settings } from './config';
+import type { BatchItem, BatchObserver, BatchRun } from './batch/types';
+import { SourceError, streamPipeline, type PipelineOutcome, type PipelineSource } from './batch/pipeline';
+import { ResultCache, type CachedResult } from './cache/resultCache';
+import { featureFor, readCacheMaxBytes, readSettings, type FeatureKind, type Settings } from './config';
 import { describeError, isAuthError } from './errorMessages';
 import { ImageConverter } from './images/converter';
-import { ImageError } from './images/errors';
-import { mapResultToOriginal } from './images/mapping';
-import { SERVICE_LIMITS } from './images/plan';
-import { prepareImage, summarizeFit, type FitSummary, type FittedImage } from './images/prepare';
+import type { FittedImage } from './images/prepare';
 import type { Log } from './log';
 import { ProxyDispatchers } from './network';
 import type { ResultsModel } from './shared/protocol';
-import { analyzeAll, type ItemOutcome } from './vision/batcher';
-import type { Dispatcher } from 'undici';
 import { createVisionClient, type VisionClient } from './vision/client';
-import { RpcCode, VisionError } from './vision/errors';
-import type { AnalyzeSpec, Feature } from './vision/types';
+import { VisionError } from './vision/errors';
+import type { Feature } from './vision/types';
 
 /** What happened to one image; returned by the commands so callers (and tests) can see it. */
 export interface ImageReport {
 	uri: string;
-	status: 'done' | 'failed' | 'cancelled';
+	/** `cached`: the result of an earlier analysis of the same bytes with the same features; nothing was sent. */
+	status: 'done' | 'cached' | 'failed' | 'cancelled';
 	/** Set when failed: message with the request id. */
 	error?: string;
 	requestId?: string;
@@ -30,7 +30,14 @@ export interface ImageReport {
 	 * What was done to the image to fit the service's limits, when anything was: its `note` reads
 	 * like `resized 4000×3000 → 2560×1920, 4.9 MB → 0.93 MB`. Results are in the original's pixels.
 	 */
-	fitted?: FitSummary;
+	fitted?: ResultsModel['fitted'];
+}
+
+/** How a batch pass ended, beyond what its items say. */
+export interface BatchPass {
+	cancelled: boolean;
+	/** Refused or missing credentials were explained with an offer to set new ones. */
+	credentialsExplained: boolean;
 }
 
 /**
@@ -38,20 +45,18 @@ export interface ImageReport {
  * bigger is not a picture anyone analyzes whole.
  */
 const MAX_READ_BYTES = 160 * 1024 * 1024;
-/** Files read and fitted at once: bounds the memory that several large originals would take together. */
-const PREPARE_CONCURRENCY = 2;
-/** Names whose files go as they are when small enough; anything else is converted. */
-const SENDABLE_NAME = /\.(jpe?g|png|pdf)$/i;
 
-/** One image, ready to send or failed before anything was sent. */
-type Prepared =
-	| { spec: AnalyzeSpec; fitted: FittedImage | undefined }
-	/** `sentence`: the whole message, naming the file, for errors that are about the file itself. */
-	| { error: VisionError; sentence?: string };
+/** Everything an analysis needs once credentials and settings are known. */
+interface Session {
+	credentialKind: CredentialKind;
+	features: Feature[];
+	client: VisionClient;
+	cache: ResultCache | undefined;
+}
 
 /**
- * Runs analyses: credentials, settings, reading files, progress with Cancel, and turning outcomes
- * into results panels and messages.
+ * Runs analyses: credentials, settings, reading files, the result cache, progress with Cancel,
+ * and turning outcomes into reports, batch items and messages.
  */
 export class Analyzer implements vscode.Disposable {
 	private client: { key: string; client: VisionClient; dispatcher: Dispatcher } | undefined;
@@ -59,19 +64,17 @@ export class Analyzer implements vscode.Disposable {
 	readonly network = new ProxyDispatchers();
 	/** Decodes and re-encodes images in a worker thread; created on first need. */
 	private converter: ImageConverter | undefined;
+	/** Opened on first need, and again when its size setting changes. */
+	private cacheState: { maxBytes: number; cache: Promise<ResultCache | undefined> } | undefined;
 
-	constructor(private readonly credentials: CredentialStore, private readonly log: Log) {}
+	/** `storage`: the extension's global storage; results are kept in its `results` folder. */
+	constructor(private readonly credentials: CredentialStore, private readonly log: Log, private readonly storage: vscode.Uri) {}
 
 	async analyze(uris: readonly vscode.Uri[], kinds: readonly FeatureKind[], title: string): Promise<ImageReport[] | undefined> {
 		if (uris.length === 0 || kinds.length === 0) return [];
-		const credentialKind = await this.credentials.require();
-		if (!credentialKind) return undefined;
-		this.log.setSecrets(await this.credentials.secrets());
-		const settings = readSettings(uris[0]);
-		// A user account's token bills a folder; checked here so that nothing is read or sent without one.
-		if (credentialKind === 'iamToken' && !settings.folderId) return this.folderRequired(uris);
-		const features = kinds.map(kind => featureFor(kind, settings));
-		const client = this.clientFor(settings);
+		const session = await this.begin(uris[0]!, kinds);
+		if (!session) return undefined;
+		if (session === 'folderRequired') return uris.map(uri => ({ uri: uri.toString(), status: 'failed', error: folderRequiredMessage() }));
 
 		return vscode.window.withProgress(
 			{ location: vscode.ProgressLocation.Notification, title, cancellable: true },
@@ -79,7 +82,7 @@ export class Analyzer implements vscode.Disposable {
 				const controller = new AbortController();
 				const cancel = token.onCancellationRequested(() => controller.abort());
 				try {
-					return await this.run(client, credentialKind, uris, features, controller.signal, progress);
+					return await this.run(session, uris, controller.signal, progress);
 				} finally {
 					cancel.dispose();
 				}
@@ -87,102 +90,196 @@ export class Analyzer implements vscode.Disposable {
 		);
 	}
 
-	private async run(
-		client: VisionClient,
-		credentialKind: CredentialKind,
-		uris: readonly vscode.Uri[],
-		features: Feature[],
-		signal: AbortSignal,
-		progress: vscode.Progress<{ message?: string; increment?: number }>,
-	): Promise<ImageReport[]> {
+	/**
+	 * Analyzes `items` of `run` (all of a new run, or the failed ones again), updating them in
+	 * place and telling `observer` of every change. Resolves undefined when nothing could start
+	 * (no credentials, or no folder for a user account's token): then nothing changed.
+	 */
+	async analyzeBatch(run: BatchRun, items: readonly BatchItem[], observer: BatchObserver, title: string): Promise<BatchPass | undefined> {
+		if (items.length === 0 || run.kinds.length === 0) return { cancelled: false, credentialsExplained: false };
+		const session = await this.begin(vscode.Uri.parse(items[0]!.uri), run.kinds);
+		if (!session || session === 'folderRequired') return undefined;
+		for (const item of items) resetItem(item);
+		run.cancelled = false;
+		delete run.finishedAt;
+		observer.changed(run);
+
+		return vscode.window.withProgress(
+			{ location: vscode.ProgressLocation.Notification, title, cancellable: true },
+			async (progress, token) => {
+				const controller = new AbortController();
+				const cancel = token.onCancellationRequested(() => controller.abort());
+				try {
+					return await this.runBatch(session, run, items, observer, controller.signal, progress);
+				} finally {
+					cancel.dispose();
+				}
+			},
+		);
+	}
+
+	/** The result cache, or undefined when it is off (`yandexVision.cache.maxMegabytes` 0) or cannot be opened. */
+	resultCache(): Promise<ResultCache | undefined> {
+		const maxBytes = readCacheMaxBytes();
+		if (this.cacheState?.maxBytes !== maxBytes) {
+			const previous = this.cacheState?.cache;
+			this.cacheState = { maxBytes, cache: this.openCache(maxBytes, previous) };
+		}
+		return this.cacheState.cache;
+	}
+
+	/**
+	 * The cache for Clear Cache: the one in use, or, while the cache is off, the results an
+	 * earlier setting kept (closed again by `release`).
+	 */
+	async cacheToClear(): Promise<{ cache: ResultCache; release(): Promise<void> } | undefined> {
+		const inUse = await this.resultCache();
+		if (inUse) return { cache: inUse, release: async () => undefined };
+		const dir = this.cacheDir();
+		if (!dir) return undefined;
+		const cache = await ResultCache.open(dir, { warn: message => this.log.warn(message) });
+		return { cache, release: () => cache.dispose() };
+	}
+
+	private async openCache(maxBytes: number, previous: Promise<ResultCache | undefined> | undefined): Promise<ResultCache | undefined> {
+		// One instance at a time owns the folder's index.
+		await previous?.then(cache => cache?.dispose()).catch(err => this.log.warn(`Result cache: closing failed: ${messageOf(err)}`));
+		if (maxBytes === 0) return undefined;
+		const dir = this.cacheDir();
+		if (!dir) {
+			this.log.warn(`Result cache: off, the extension's storage (${this.storage.toString()}) is not on this machine's disk.`);
+			return undefined;
+		}
+		try {
+			// Creates the folder when needed.
+			return await ResultCache.open(dir, { maxBytes, warn: message => this.log.warn(message) });
+		} catch (err) {
+			this.log.error(`Result cache: cannot open ${dir}, analyzing without it: ${messageOf(err)}`);
+			return undefined;
+		}
+	}
+
+	private cacheDir(): string | undefined {
+		return this.storage.scheme === 'file' ? path.join(this.storage.fsPath, 'results') : undefined;
+	}
+
+	/** Credentials, settings and the client; undefined when there are no credentials (the user was asked). */
+	private async begin(scope: vscode.Uri, kinds: readonly FeatureKind[]): Promise<Session | 'folderRequired' | undefined> {
+		const credentialKind = await this.credentials.require();
+		if (!credentialKind) return undefined;
+		this.log.setSecrets(await this.credentials.secrets());
+		const settings = readSettings(scope);
+		// A user account's token bills a folder; checked here so that nothing is read or sent without one.
+		if (credentialKind === 'iamToken' && !settings.folderId) {
+			this.folderRequired();
+			return 'folderRequired';
+		}
+		return {
+			credentialKind,
+			features: kinds.map(kind => featureFor(kind, settings)),
+			client: this.clientFor(settings),
+			cache: await this.resultCache(),
+		};
+	}
+
+	private async run(session: Session, uris: readonly vscode.Uri[], signal: AbortSignal, progress: vscode.Progress<{ message?: string; increment?: number }>): Promise<ImageReport[]> {
 		const started = Date.now();
 		const step = 100 / uris.length;
 		let finished = 0;
-		const report = () => progress.report({ increment: step, message: uris.length > 1 ? vscode.l10n.t('{0} of {1} images', ++finished, uris.length) : undefined });
-
-		// libvips takes a moment to load: started now when any file will need it, while the others are read.
-		if (uris.some(uri => !SENDABLE_NAME.test(uri.path))) this.images().warm();
-
-		// A file that cannot be read or fitted fails alone; the others still go.
-		const prepared = await mapLimited(uris, PREPARE_CONCURRENCY, uri => this.prepare(uri, features, signal));
-		const sendable = prepared.flatMap((item, index) => 'spec' in item ? [{ spec: item.spec, index }] : []);
-		const outcomes: ItemOutcome[] = prepared.map(item => 'error' in item ? { status: 'failed', error: item.error } : { status: 'failed', error: notRun() });
-		prepared.forEach(item => 'error' in item && report());
-		const sent = await analyzeAll(client, sendable.map(s => s.spec), { signal, onOutcome: report });
-		sent.forEach((outcome, k) => {
-			outcomes[sendable[k]!.index] = outcome;
+		const reports = new Array<ImageReport>(uris.length);
+		const errors: VisionError[] = [];
+		await streamPipeline(uris.map(uri => this.source(uri)), {
+			...this.pipelineOptions(session, signal),
+			onFitted: (index, fitted) => this.logFit(label(uris[index]!), fitted),
+			onOutcome: (index, outcome) => {
+				const uri = uris[index]!;
+				if (outcome.status === 'cached') this.log.info(`${label(uri)}: from cache, analyzed ${outcome.result.analyzedAt}${outcome.result.requestId ? ` (request id ${outcome.result.requestId})` : ''}`);
+				if (outcome.status === 'failed') errors.push(outcome.error);
+				reports[index] = reportOf(uri, outcome);
+				progress.report({ increment: step, message: uris.length > 1 ? vscode.l10n.t('{0} of {1} images', ++finished, uris.length) : undefined });
+			},
 		});
-
-		const analyzedAt = new Date().toISOString();
-		const reports = outcomes.map((outcome, index): ImageReport => {
-			const uri = uris[index]!;
-			const item = prepared[index]!;
-			const fitted = 'spec' in item ? item.fitted : undefined;
-			if (outcome.status === 'done') {
-				return {
-					uri: uri.toString(),
-					status: 'done',
-					requestId: outcome.requestId,
-					model: {
-						imageUri: uri.toString(),
-						imageLabel: label(uri),
-						features: features.map((feature, f) => {
-							const result = outcome.result.results[f] ?? {};
-							return {
-								type: feature.type,
-								model: feature.classificationConfig?.model ?? feature.textDetectionConfig?.model,
-								// Boxes come in the sent image's pixels; the panel draws on the original.
-								result: fitted ? mapResultToOriginal(result, fitted.geometry) : result,
-							};
-						}),
-						requestId: outcome.requestId,
-						analyzedAt,
-						...fitted ? { fitted: summarizeFit(fitted) } : {},
-					},
-					...fitted ? { fitted: summarizeFit(fitted) } : {},
-				};
-			}
-			const cancelled = outcome.error.kind === 'cancelled';
-			return {
-				uri: uri.toString(),
-				status: cancelled ? 'cancelled' : 'failed',
-				error: ('sentence' in item ? item.sentence : undefined) ?? `${label(uri)}: ${describeError(outcome.error)}`,
-				requestId: outcome.error.requestId,
-				...fitted ? { fitted: summarizeFit(fitted) } : {},
-			};
-		});
-		const counts = { done: 0, failed: 0, cancelled: 0 };
+		const counts = { done: 0, cached: 0, failed: 0, cancelled: 0 };
 		for (const r of reports) counts[r.status]++;
-		this.log.info(`Analyzed ${uris.length} image(s) in ${Date.now() - started} ms: ${counts.done} done, ${counts.failed} failed, ${counts.cancelled} cancelled`);
+		this.log.info(`Analyzed ${uris.length} image(s) in ${Date.now() - started} ms: ${counts.done} done, ${counts.cached} from cache, ${counts.failed} failed, ${counts.cancelled} cancelled`);
 		for (const r of reports) if (r.status === 'failed') this.log.error(r.error!);
-		void this.explain(credentialKind, outcomes, reports);
+		void this.explain(session.credentialKind, errors, reports);
 		return reports;
 	}
 
-	/** Reads one file and fits it to the service's limits when it does not meet them as it is. */
-	private async prepare(uri: vscode.Uri, features: Feature[], signal: AbortSignal): Promise<Prepared> {
-		const name = label(uri);
-		try {
-			const stat = await vscode.workspace.fs.stat(uri);
-			if (stat.size > MAX_READ_BYTES) {
-				const message = vscode.l10n.t('{0} is {1} MB; files over {2} MB are not read. Export a smaller copy to analyze.', name, (stat.size / 1048576).toFixed(0), MAX_READ_BYTES / 1048576);
-				return { error: new VisionError({ kind: 'validation', code: RpcCode.INVALID_ARGUMENT, message }), sentence: message };
-			}
-			if (stat.size > SERVICE_LIMITS.fileBytes) this.images().warm();
-			if (signal.aborted) return { error: notRun() };
-			// Through VS Code's file system, so remote and virtual workspaces work too.
-			const bytes = await vscode.workspace.fs.readFile(uri);
-			const image = await prepareImage(bytes, this.images(), { signal, handOver: true });
-			if (image.fitted) this.logFit(name, image.fitted);
-			return { spec: { content: image.bytes, features }, fitted: image.fitted };
-		} catch (err) {
-			if (err instanceof ImageError) {
-				const message = err.sentence(name);
-				const kind = err.code === 'cancelled' ? 'cancelled' : 'validation';
-				return { error: new VisionError({ kind, code: kind === 'cancelled' ? RpcCode.CANCELLED : RpcCode.INVALID_ARGUMENT, message, cause: err }), sentence: message };
-			}
-			return { error: new VisionError({ kind: 'validation', code: RpcCode.INVALID_ARGUMENT, message: vscode.l10n.t('Cannot read {0}: {1}', name, err instanceof Error ? err.message : String(err)) }) };
-		}
+	private async runBatch(
+		session: Session,
+		run: BatchRun,
+		items: readonly BatchItem[],
+		observer: BatchObserver,
+		signal: AbortSignal,
+		progress: vscode.Progress<{ message?: string; increment?: number }>,
+	): Promise<BatchPass> {
+		const started = Date.now();
+		const step = 100 / items.length;
+		let finished = 0;
+		let failed = 0;
+		const errors: VisionError[] = [];
+		progress.report({ message: batchProgress(0, items.length, 0) });
+		await streamPipeline(items.map(item => this.source(vscode.Uri.parse(item.uri), item.label)), {
+			...this.pipelineOptions(session, signal),
+			onFitted: (index, fitted) => this.logFit(items[index]!.label, fitted),
+			onOutcome: (index, outcome) => {
+				const item = items[index]!;
+				applyOutcome(item, outcome);
+				if (outcome.status === 'failed') errors.push(outcome.error);
+				if (item.status === 'failed') {
+					failed++;
+					if (outcome.status !== 'failed' || outcome.error.kind !== 'cancelled') this.log.error(item.error!);
+				}
+				finished++;
+				observer.changed(run, item);
+				progress.report({ increment: step, message: batchProgress(finished, items.length, failed) });
+			},
+		});
+		run.cancelled = signal.aborted;
+		run.finishedAt = new Date().toISOString();
+		observer.changed(run);
+		const counts = { done: 0, cached: 0, failed: 0, pending: 0 };
+		for (const item of items) counts[item.status]++;
+		this.log.info(`Batch "${run.title}": ${items.length} image(s) in ${Date.now() - started} ms: ${counts.done} done, ${counts.cached} from cache, ${counts.failed} failed${run.cancelled ? ' (cancelled)' : ''}`);
+		return { cancelled: run.cancelled, credentialsExplained: await this.explainCredentials(session.credentialKind, errors) };
+	}
+
+	private pipelineOptions(session: Session, signal: AbortSignal) {
+		return {
+			client: session.client,
+			features: session.features,
+			fitter: this.images(),
+			cache: session.cache,
+			signal,
+			// Refused credentials fail every image the same way: one request is enough to know.
+			isFatal: (error: VisionError) => error.kind === 'credentials' || isAuthError(error),
+			onWarning: (message: string) => this.log.warn(message),
+		};
+	}
+
+	/** One file, read through VS Code's file system so that remote and virtual workspaces work too. */
+	private source(uri: vscode.Uri, name = label(uri)): PipelineSource {
+		return {
+			name,
+			read: async signal => {
+				let stat: vscode.FileStat;
+				let bytes: Uint8Array;
+				try {
+					stat = await vscode.workspace.fs.stat(uri);
+					if (stat.size > MAX_READ_BYTES) {
+						throw new SourceError(vscode.l10n.t('{0} is {1} MB; files over {2} MB are not read. Export a smaller copy to analyze.', name, (stat.size / 1048576).toFixed(0), MAX_READ_BYTES / 1048576));
+					}
+					signal.throwIfAborted();
+					bytes = await vscode.workspace.fs.readFile(uri);
+				} catch (err) {
+					if (err instanceof SourceError || signal.aborted) throw err;
+					throw new SourceError(vscode.l10n.t('Cannot read {0}: {1}', name, messageOf(err)), { cause: err });
+				}
+				return { bytes, file: { uri: uri.toString(), size: stat.size, mtime: stat.mtime } };
+			},
+		};
 	}
 
 	/** `photo.jpg: resized 4000×3000 → 2560×1920, 4.9 MB → 0.93 MB (over 1 MB; JPEG q85 1.2 MB, JPEG q80 0.93 MB; 410 ms)`. */
@@ -200,30 +297,9 @@ export class Analyzer implements vscode.Disposable {
 	}
 
 	/** One message for what failed; refused credentials lead to setting new ones. */
-	private async explain(credentialKind: CredentialKind, outcomes: readonly ItemOutcome[], reports: readonly ImageReport[]): Promise<void> {
+	private async explain(credentialKind: CredentialKind, errors: readonly VisionError[], reports: readonly ImageReport[]): Promise<void> {
+		if (await this.explainCredentials(credentialKind, errors)) return;
 		const failed = reports.filter(r => r.status === 'failed');
-		const errors = outcomes.flatMap(o => o.status === 'failed' ? [o.error] : []);
-		// No token could be had (e.g. the key was refused at the token endpoint): nothing was sent.
-		const credentialsFailure = errors.find(e => e.kind === 'credentials');
-		if (credentialsFailure) {
-			await offerNewCredentials(credentialKind, vscode.l10n.t('Yandex Vision: {0}', describeError(credentialsFailure)));
-			return;
-		}
-		const authFailure = errors.find(isAuthError);
-		if (authFailure) {
-			switch (credentialKind) {
-				case 'iamToken':
-					await offerNewToken(vscode.l10n.t('Yandex Vision: the IAM token is invalid or has expired. {0}', describeError(authFailure)));
-					return;
-				case 'apiKey':
-					await offerNewCredentials(credentialKind, vscode.l10n.t('Yandex Vision: the API key was refused: it may have been deleted, or it is not a service account\'s key. {0}', describeError(authFailure)));
-					return;
-				case 'serviceAccountKey':
-					this.credentials.forgetMintedToken();
-					await offerNewCredentials(credentialKind, vscode.l10n.t('Yandex Vision: the service account\'s IAM token was refused. The service account may lack the ai.vision.user role, or its key was deleted. {0}', describeError(authFailure)));
-					return;
-			}
-		}
 		if (failed.length === 0) {
 			if (reports.some(r => r.status === 'cancelled')) void vscode.window.showInformationMessage(vscode.l10n.t('Yandex Vision: cancelled.'));
 			return;
@@ -233,6 +309,31 @@ export class Analyzer implements vscode.Disposable {
 			? vscode.l10n.t('Yandex Vision: {0}', failed[0]!.error!)
 			: vscode.l10n.t('Yandex Vision: {0} of {1} images failed. First: {2}', failed.length, reports.length, failed[0]!.error!);
 		if ((await vscode.window.showErrorMessage(message, showLog)) === showLog) this.log.show();
+	}
+
+	/** When credentials were missing or refused, says so and offers new ones; resolves whether it did. */
+	private async explainCredentials(credentialKind: CredentialKind, errors: readonly VisionError[]): Promise<boolean> {
+		// No token could be had (e.g. the key was refused at the token endpoint): nothing was sent.
+		const credentialsFailure = errors.find(e => e.kind === 'credentials');
+		if (credentialsFailure) {
+			await offerNewCredentials(credentialKind, vscode.l10n.t('Yandex Vision: {0}', describeError(credentialsFailure)));
+			return true;
+		}
+		const authFailure = errors.find(isAuthError);
+		if (!authFailure) return false;
+		switch (credentialKind) {
+			case 'iamToken':
+				await offerNewToken(vscode.l10n.t('Yandex Vision: the IAM token is invalid or has expired. {0}', describeError(authFailure)));
+				break;
+			case 'apiKey':
+				await offerNewCredentials(credentialKind, vscode.l10n.t('Yandex Vision: the API key was refused: it may have been deleted, or it is not a service account\'s key. {0}', describeError(authFailure)));
+				break;
+			case 'serviceAccountKey':
+				this.credentials.forgetMintedToken();
+				await offerNewCredentials(credentialKind, vscode.l10n.t('Yandex Vision: the service account\'s IAM token was refused. The service account may lack the ai.vision.user role, or its key was deleted. {0}', describeError(authFailure)));
+				break;
+		}
+		return true;
 	}
 
 	private clientFor(settings: Settings): VisionClient {
@@ -259,14 +360,13 @@ export class Analyzer implements vscode.Disposable {
 	}
 
 	/** Nothing is sent: a user account's token needs a folder to bill. */
-	private folderRequired(uris: readonly vscode.Uri[]): ImageReport[] {
-		const message = vscode.l10n.t('Yandex Vision: a folder ID is required with a user account\'s IAM token — set yandexVision.folderId.');
+	private folderRequired(): void {
+		const message = folderRequiredMessage();
 		this.log.error(message);
 		const openSettings = vscode.l10n.t('Open Settings');
 		void vscode.window.showErrorMessage(message, openSettings).then(choice => {
 			if (choice === openSettings) void vscode.commands.executeCommand('workbench.action.openSettings', 'yandexVision.folderId');
 		});
-		return uris.map(uri => ({ uri: uri.toString(), status: 'failed', error: message }));
 	}
 
 	dispose(): void {
@@ -274,26 +374,96 @@ export class Analyzer implements vscode.Disposable {
 		this.client = undefined;
 		void this.converter?.dispose();
 		this.converter = undefined;
+		// Writes the cache's pending index changes.
+		void this.cacheState?.cache.then(cache => cache?.dispose()).catch(err => this.log.warn(`Result cache: closing failed: ${messageOf(err)}`));
+		this.cacheState = undefined;
 		this.network.dispose();
 	}
 }
 
-/** `map` over `items` with at most `limit` calls in flight; results in input order. */
-async function mapLimited<T, R>(items: readonly T[], limit: number, map: (item: T) => Promise<R>): Promise<R[]> {
-	const results = new Array<R>(items.length);
-	let next = 0;
-	const lane = async (): Promise<void> => {
-		while (next < items.length) {
-			const index = next++;
-			results[index] = await map(items[index]!);
-		}
-	};
-	await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-	return results;
+function folderRequiredMessage(): string {
+	return vscode.l10n.t('Yandex Vision: a folder ID is required with a user account\'s IAM token — set yandexVision.folderId.');
 }
 
-function notRun(): VisionError {
-	return new VisionError({ kind: 'cancelled', code: RpcCode.CANCELLED, message: 'Not sent.' });
+/** What the panel shows for a result: the result and where its image is. */
+export function modelOf(uri: vscode.Uri, result: CachedResult, imageLabel = label(uri)): ResultsModel {
+	return { imageUri: uri.toString(), imageLabel, ...result };
+}
+
+function reportOf(uri: vscode.Uri, outcome: PipelineOutcome): ImageReport {
+	switch (outcome.status) {
+		case 'done':
+		case 'cached': {
+			const { fitted, requestId } = outcome.result;
+			return {
+				uri: uri.toString(),
+				status: outcome.status,
+				...requestId !== undefined ? { requestId } : {},
+				model: modelOf(uri, outcome.result),
+				...fitted ? { fitted } : {},
+			};
+		}
+		case 'failed': {
+			const cancelled = outcome.error.kind === 'cancelled';
+			return {
+				uri: uri.toString(),
+				status: cancelled ? 'cancelled' : 'failed',
+				error: outcome.sentence ?? `${label(uri)}: ${describeError(outcome.error)}`,
+				...outcome.error.requestId !== undefined ? { requestId: outcome.error.requestId } : {},
+			};
+		}
+	}
+}
+
+function resetItem(item: BatchItem): void {
+	item.status = 'pending';
+	delete item.error;
+	delete item.requestId;
+	delete item.cacheKey;
+}
+
+/**
+ * A batch item ends done (its result in the cache), cached, or failed with a sentence naming
+ * the file. A result with a failed feature is not kept, so its image counts as failed: retrying
+ * it may succeed.
+ */
+function applyOutcome(item: BatchItem, outcome: PipelineOutcome): void {
+	resetItem(item);
+	switch (outcome.status) {
+		case 'done':
+		case 'cached': {
+			const requestId = outcome.status === 'done' ? outcome.requestId : outcome.result.requestId;
+			if (requestId !== undefined) item.requestId = requestId;
+			const failedFeature = outcome.result.features.find(feature => feature.result.error);
+			if (failedFeature?.result.error) {
+				const { code, message } = failedFeature.result.error;
+				item.status = 'failed';
+				item.error = vscode.l10n.t('{0}: {1} failed: {2}', item.label, failedFeature.type, describeError(new VisionError({ kind: 'service', code, message, requestId })));
+				return;
+			}
+			item.status = outcome.status;
+			if (outcome.status === 'cached' || outcome.stored) item.cacheKey = outcome.cacheKey;
+			return;
+		}
+		case 'failed':
+			item.status = 'failed';
+			if (outcome.error.requestId !== undefined) item.requestId = outcome.error.requestId;
+			item.error = outcome.error.kind === 'cancelled'
+				? vscode.l10n.t('{0}: cancelled before it was analyzed', item.label)
+				: outcome.sentence ?? `${item.label}: ${describeError(outcome.error)}`;
+			return;
+	}
+}
+
+/** `37 / 412 images, 3 failed`. */
+function batchProgress(finished: number, total: number, failed: number): string {
+	return failed === 0
+		? vscode.l10n.t('{0} / {1} images', finished, total)
+		: vscode.l10n.t('{0} / {1} images, {2} failed', finished, total, failed);
+}
+
+function messageOf(err: unknown): string {
+	return err instanceof Error ? err.message : String(err);
 }
 
 /** Workspace-relative path when the file is in the workspace, else its name. */

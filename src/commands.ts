@@ -13,6 +13,12 @@ export const Commands = {
 	signOut: 'yandexVision.signOut',
 	selectClassificationModel: 'yandexVision.selectClassificationModel',
 	showLog: 'yandexVision.showLog',
+	analyzeFolder: 'yandexVision.analyzeFolder',
+	retryFailed: 'yandexVision.retryFailed',
+	exportBatch: 'yandexVision.exportBatch',
+	openBatchItem: 'yandexVision.openBatchItem',
+	searchText: 'yandexVision.searchText',
+	clearCache: 'yandexVision.clearCache',
 } as const;
 
 export type CommandId = typeof Commands[keyof typeof Commands];
@@ -22,6 +28,10 @@ export const RESULTS_VIEW_TYPE = 'yandexVision.results';
 
 /** Context key set while the active tab shows an image the service can read. */
 export const ACTIVE_IMAGE_CONTEXT = 'yandexVision.activeTabIsImage';
+
+/** The Explorer view listing the last batch's images; shown while this context key is set. */
+export const BATCH_VIEW_ID = 'yandexVision.batchResults';
+export const HAS_BATCH_CONTEXT = 'yandexVision.hasBatch';
 
 /** VS Code's built-in image preview. */
 export const IMAGE_PREVIEW_VIEW_TYPE = 'imagePreview.previewEditor';

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { IMAGE_EXTENSIONS } from './commands';
 import { DEFAULT_ENDPOINT } from './vision/client';
 import type { Feature } from './vision/types';
 
@@ -50,4 +51,37 @@ export function featureFor(kind: FeatureKind, settings: Settings): Feature {
 		case 'copies':
 			return { type: 'IMAGE_COPY_SEARCH' };
 	}
+}
+
+/** Every extension the commands accept, in both cases: file globs are case-sensitive on most systems. */
+export const DEFAULT_FOLDER_INCLUDE = `**/*.{${IMAGE_EXTENSIONS.flatMap(ext => [ext.slice(1), ext.slice(1).toUpperCase()]).join(',')}}`;
+export const DEFAULT_FOLDER_MAX_IMAGES = 5000;
+export const DEFAULT_CACHE_MEGABYTES = 200;
+
+export interface FolderSettings {
+	/** Glob, relative to the folder analyzed, of the files to analyze; `files.exclude` applies too. */
+	include: string;
+	/** A folder with more images is not analyzed at all. */
+	maxImages: number;
+}
+
+export function readFolderSettings(scope?: vscode.Uri): FolderSettings {
+	const config = vscode.workspace.getConfiguration('yandexVision', scope);
+	const include = config.get<string>('folder.include', DEFAULT_FOLDER_INCLUDE).trim();
+	const maxImages = config.get<number>('folder.maxImages', DEFAULT_FOLDER_MAX_IMAGES);
+	return {
+		include: include || DEFAULT_FOLDER_INCLUDE,
+		maxImages: Number.isFinite(maxImages) && maxImages >= 1 ? Math.floor(maxImages) : DEFAULT_FOLDER_MAX_IMAGES,
+	};
+}
+
+/**
+ * The result cache's size cap in bytes; 0 turns the cache off. A user setting only: the cache
+ * is in the user's own storage, shared by every workspace.
+ */
+export function readCacheMaxBytes(): number {
+	const inspected = vscode.workspace.getConfiguration('yandexVision').inspect<number>('cache.maxMegabytes');
+	const megabytes = inspected?.globalValue ?? inspected?.defaultValue ?? DEFAULT_CACHE_MEGABYTES;
+	if (!Number.isFinite(megabytes) || megabytes <= 0) return 0;
+	return Math.round(megabytes * 1024 * 1024);
 }

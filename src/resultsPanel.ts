@@ -24,10 +24,12 @@ export class ResultsPanels implements vscode.Disposable {
 
 	constructor(private readonly extensionUri: vscode.Uri, private readonly actions: PanelActions) {}
 
-	show(model: ResultsModel, options: { preserveFocus?: boolean } = {}): ResultsPanel {
+	/** `selection`: word indexes (reading order) to select at first, e.g. the words a search found. */
+	show(model: ResultsModel, options: { preserveFocus?: boolean; selection?: number[] } = {}): ResultsPanel {
+		const selection = options.selection ?? [];
 		const existing = this.panels.get(model.imageUri);
 		if (existing) {
-			existing.update(model, []);
+			existing.update(model, selection);
 			existing.panel.reveal(undefined, options.preserveFocus);
 			return existing;
 		}
@@ -38,7 +40,7 @@ export class ResultsPanels implements vscode.Disposable {
 			{ viewColumn: vscode.ViewColumn.Beside, preserveFocus: options.preserveFocus ?? false },
 			webviewOptions(this.extensionUri, image),
 		);
-		return this.adopt(panel, { model, selection: [] });
+		return this.adopt(panel, { model, selection });
 	}
 
 	/** Brings back a panel VS Code kept across a reload. */

@@ -1,11 +1,16 @@
 import * as vscode from 'vscode';
-import { Analyzer, type ImageReport } from './analysis';
+import { Analyzer, label, modelOf, type BatchPass, type ImageReport } from './analysis';
 import { CredentialStore, showCredentials } from './auth';
-import { Commands, IMAGE_EXTENSIONS, type CommandId } from './commands';
-import type { FeatureKind } from './config';
+import { exportBatch } from './batch/exportBatch';
+import { batchItemOf } from './batch/summaryModel';
+import { BatchSummaryView } from './batch/summaryView';
+import { countBatch, type BatchObserver, type BatchRun } from './batch/types';
+import { Commands, HAS_BATCH_CONTEXT, IMAGE_EXTENSIONS, type CommandId } from './commands';
+import { readFolderSettings, type FeatureKind } from './config';
 import { EditorInserter } from './editorInsert';
 import { Log } from './log';
 import { ResultsPanels } from './resultsPanel';
+import { searchTextInImages } from './search';
 import type { ResultsModel } from './shared/protocol';
 import { activeImageUri, isAnalyzable } from './statusBar';
 import { annotationToMarkdown, annotationToText } from './vision/text';
@@ -19,7 +24,7 @@ export interface Runtime {
 export function createRuntime(context: vscode.ExtensionContext): Runtime {
 	const log = new Log();
 	const credentials = new CredentialStore(context);
-	const analyzer = new Analyzer(credentials, log);
+	const analyzer = new Analyzer(credentials, log, context.globalStorageUri);
 	const inserter = new EditorInserter();
 	const panels = new ResultsPanels(context.extensionUri, {
 		dispatcher: () => analyzer.network.get(),
@@ -35,6 +40,7 @@ export function createRuntime(context: vscode.ExtensionContext): Runtime {
 			await vscode.window.showTextDocument(document, vscode.ViewColumn.Beside);
 		},
 	});
+	const summary = new BatchSummaryView({ openItem: item => void openBatchItem(item) });
 	context.subscriptions.push(
 		log,
 		credentials,
@@ -43,7 +49,24 @@ export function createRuntime(context: vscode.ExtensionContext): Runtime {
 		analyzer,
 		inserter,
 		panels,
+		summary,
 	);
+
+	/** The run the summary view shows: the latest started. An earlier run still finishing no longer reaches the view. */
+	let shownRun: BatchRun | undefined;
+	const startedRuns = new WeakSet<BatchRun>();
+	let nextRunId = 1;
+	const observer: BatchObserver = {
+		changed: (run, item) => {
+			// A run's first change is its start.
+			if (!startedRuns.has(run)) {
+				startedRuns.add(run);
+				shownRun = run;
+				void vscode.commands.executeCommand('setContext', HAS_BATCH_CONTEXT, true);
+			}
+			if (run === shownRun) summary.changed(run, item);
+		},
+	};
 
 	const analyzeAndShow = async (kinds: FeatureKind[], args: readonly unknown[], title: string): Promise<ImageReport[] | undefined> => {
 		const uris = await targetImages(args);
@@ -104,6 +127,139 @@ export function createRuntime(context: vscode.ExtensionContext): Runtime {
 			case Commands.showLog:
 				log.show();
 				return undefined;
+			case Commands.analyzeFolder:
+				return analyzeFolder(args);
+			case Commands.retryFailed:
+				return retryFailed();
+			case Commands.exportBatch: {
+				const run = summary.current;
+				if (!run) return noBatch();
+				return exportBatch(run, await analyzer.resultCache());
+			}
+			case Commands.openBatchItem:
+				return openBatchItem(args[0]);
+			case Commands.searchText:
+				return searchTextInImages(await analyzer.resultCache(), (uri, result, selection) => {
+					panels.show(modelOf(uri, result), { selection });
+				});
+			case Commands.clearCache:
+				return clearCache();
+		}
+	};
+
+	/** "Analyze Folder…": every image under the folders (and the images) chosen, features picked once. */
+	const analyzeFolder = async (args: readonly unknown[]): Promise<BatchRun | undefined> => {
+		const targets = await folderTargets(args);
+		if (!targets) return undefined;
+		const files = await imagesUnder(targets.uris);
+		if (!files) return undefined;
+		if (files.length === 0) {
+			void vscode.window.showInformationMessage(vscode.l10n.t('Yandex Vision: no images in {0}.', targets.title));
+			return undefined;
+		}
+		const kinds = await pickFeatures(args);
+		if (!kinds) return undefined;
+		const run: BatchRun = {
+			id: nextRunId++,
+			title: targets.title,
+			kinds,
+			startedAt: new Date().toISOString(),
+			cancelled: false,
+			items: files.map(uri => ({ uri: uri.toString(), label: label(uri), status: 'pending' })),
+		};
+		const pass = await analyzer.analyzeBatch(run, run.items, observer, vscode.l10n.t('Yandex Vision: analyzing {0}…', targets.title));
+		if (!pass) return undefined;
+		void summarize(run, pass);
+		return run;
+	};
+
+	/** "Retry Failed": the failed images of the run shown, again with its features, updated in place. */
+	const retryFailed = async (): Promise<BatchRun | undefined> => {
+		const run = summary.current;
+		if (!run) return noBatch();
+		if (!run.finishedAt) {
+			void vscode.window.showInformationMessage(vscode.l10n.t('Yandex Vision: {0} is still being analyzed.', run.title));
+			return run;
+		}
+		const failed = run.items.filter(item => item.status === 'failed');
+		if (failed.length === 0) {
+			void vscode.window.showInformationMessage(vscode.l10n.t('Yandex Vision: nothing failed in {0}.', run.title));
+			return run;
+		}
+		const pass = await analyzer.analyzeBatch(run, failed, observer, vscode.l10n.t('Yandex Vision: retrying {0} failed images…', failed.length));
+		if (pass) void summarize(run, pass);
+		return run;
+	};
+
+	/** One message when a batch ends, with the way to what failed and to export. */
+	const summarize = async (run: BatchRun, pass: BatchPass): Promise<void> => {
+		if (pass.credentialsExplained) return;
+		const counts = countBatch(run);
+		const summaryText = vscode.l10n.t('{0} images: {1} done, {2} from cache, {3} failed', counts.total, counts.done, counts.cached, counts.failed);
+		const message = pass.cancelled
+			? vscode.l10n.t('Yandex Vision: cancelled. {0}', summaryText)
+			: vscode.l10n.t('Yandex Vision: {0}', summaryText);
+		const showFailed = vscode.l10n.t('Show Failed');
+		const exportResults = vscode.l10n.t('Export…');
+		const choice = counts.failed > 0
+			? await vscode.window.showWarningMessage(message, showFailed, exportResults)
+			: await vscode.window.showInformationMessage(message, exportResults);
+		if (choice === showFailed) await summary.reveal();
+		else if (choice === exportResults) await exportBatch(run, await analyzer.resultCache());
+	};
+
+	/** Opens a batch image's result from the cache; a failed one says why. */
+	const openBatchItem = async (arg: unknown): Promise<ResultsModel | undefined> => {
+		// A BatchItem, a tree node of the summary view, or an image's URI in the run shown.
+		const item = typeof arg === 'string' ? summary.current?.items.find(i => i.uri === arg) : batchItemOf(arg);
+		if (!item) return undefined;
+		switch (item.status) {
+			case 'pending':
+				void vscode.window.showInformationMessage(vscode.l10n.t('Yandex Vision: {0} is still being analyzed.', item.label));
+				return undefined;
+			case 'failed':
+				void vscode.window.showErrorMessage(vscode.l10n.t('Yandex Vision: {0}', item.error ?? item.label));
+				return undefined;
+			case 'done':
+			case 'cached':
+				break;
+		}
+		const cache = await analyzer.resultCache();
+		const result = item.cacheKey ? await cache?.get(item.cacheKey) : undefined;
+		if (!result) {
+			void vscode.window.showWarningMessage(vscode.l10n.t('Yandex Vision: the result of {0} is no longer in the result cache. Analyze the image again.', item.label));
+			return undefined;
+		}
+		const model = modelOf(vscode.Uri.parse(item.uri), result, item.label);
+		panels.show(model);
+		return model;
+	};
+
+	/** "Clear Cache": asks first, saying how much would go; resolves with how many results were removed. */
+	const clearCache = async (): Promise<number | undefined> => {
+		const target = await analyzer.cacheToClear();
+		if (!target) {
+			void vscode.window.showInformationMessage(vscode.l10n.t('Yandex Vision: there is no result cache here.'));
+			return undefined;
+		}
+		try {
+			const { entries, bytes } = target.cache.stats();
+			if (entries === 0) {
+				void vscode.window.showInformationMessage(vscode.l10n.t('Yandex Vision: the result cache is empty.'));
+				return 0;
+			}
+			const clear = vscode.l10n.t('Clear Cache');
+			const choice = await vscode.window.showWarningMessage(
+				vscode.l10n.t('Delete {0} cached results ({1} MB)?', entries, (bytes / 1048576).toFixed(1)),
+				{ modal: true, detail: vscode.l10n.t('Analyzing those images again sends them to Yandex Vision again.') },
+				clear,
+			);
+			if (choice !== clear) return undefined;
+			const removed = await target.cache.clear();
+			void vscode.window.showInformationMessage(vscode.l10n.t('Yandex Vision: removed {0} cached results.', removed));
+			return removed;
+		} finally {
+			await target.release();
 		}
 	};
 
@@ -137,6 +293,94 @@ export function createRuntime(context: vscode.ExtensionContext): Runtime {
 		execute,
 		restorePanel: async (panel, state) => panels.restore(panel, state),
 	};
+}
+
+function noBatch(): undefined {
+	void vscode.window.showInformationMessage(vscode.l10n.t('Yandex Vision: no batch yet. Run "Yandex Vision: Analyze Folder…" first.'));
+	return undefined;
+}
+
+/** What "Analyze Folder…" applies to: the Explorer selection, the clicked folder, or a folder picked. */
+async function folderTargets(args: readonly unknown[]): Promise<{ uris: vscode.Uri[]; title: string } | undefined> {
+	const [clicked, selected] = args;
+	if (Array.isArray(selected) && selected.length > 1 && selected.every(u => u instanceof vscode.Uri)) {
+		return { uris: selected as vscode.Uri[], title: vscode.l10n.t('{0} selected items', selected.length) };
+	}
+	const folder = clicked instanceof vscode.Uri ? clicked : await pickImageFolder();
+	return folder && { uris: [folder], title: folderTitle(folder) };
+}
+
+/** A workspace folder by its name, anything else by its workspace-relative path. */
+function folderTitle(uri: vscode.Uri): string {
+	const root = vscode.workspace.workspaceFolders?.find(f => f.uri.toString() === uri.toString());
+	return root ? root.name : vscode.workspace.asRelativePath(uri);
+}
+
+/**
+ * The images under `targets` (folders searched recursively with `yandexVision.folder.include`,
+ * `files.exclude` applying; images taken as they are), each once, by path. Undefined, with a
+ * message, when there are more than `yandexVision.folder.maxImages`: then nothing is sent.
+ */
+async function imagesUnder(targets: readonly vscode.Uri[]): Promise<vscode.Uri[] | undefined> {
+	const { include, maxImages } = readFolderSettings(targets[0]);
+	const found = new Map<string, vscode.Uri>();
+	for (const target of targets) {
+		let directory: boolean;
+		try {
+			directory = ((await vscode.workspace.fs.stat(target)).type & vscode.FileType.Directory) !== 0;
+		} catch {
+			continue;
+		}
+		// `undefined` as the exclude applies `files.exclude`.
+		const files = directory ? await vscode.workspace.findFiles(new vscode.RelativePattern(target, include), undefined, maxImages + 1) : isAnalyzable(target) ? [target] : [];
+		for (const file of files) found.set(file.toString(), file);
+		if (found.size > maxImages) {
+			const openSettings = vscode.l10n.t('Open Settings');
+			void vscode.window.showErrorMessage(
+				vscode.l10n.t('Yandex Vision: more than {0} images; nothing was sent. Choose a smaller folder, or change yandexVision.folder.include or yandexVision.folder.maxImages.', maxImages),
+				openSettings,
+			).then(choice => {
+				if (choice === openSettings) void vscode.commands.executeCommand('workbench.action.openSettings', 'yandexVision.folder');
+			});
+			return undefined;
+		}
+	}
+	return [...found.values()]
+		.map(uri => ({ uri, label: label(uri) }))
+		.sort((a, b) => a.label.localeCompare(b.label))
+		.map(entry => entry.uri);
+}
+
+/** From the palette: a workspace folder or subfolder that holds images, with how many. */
+async function pickImageFolder(): Promise<vscode.Uri | undefined> {
+	const roots = vscode.workspace.workspaceFolders ?? [];
+	if (roots.length === 0) {
+		void vscode.window.showInformationMessage(vscode.l10n.t('Yandex Vision: open a folder to analyze its images.'));
+		return undefined;
+	}
+	const { include, maxImages } = readFolderSettings();
+	const files = await vscode.workspace.findFiles(include, undefined, maxImages + 1);
+	const folders = new Map<string, { uri: vscode.Uri; count: number }>();
+	for (const file of files) {
+		const root = vscode.workspace.getWorkspaceFolder(file);
+		if (!root) continue;
+		// Every folder from the file's own up to its workspace folder counts it.
+		for (let dir = vscode.Uri.joinPath(file, '..'); ; dir = vscode.Uri.joinPath(dir, '..')) {
+			const entry = folders.get(dir.toString()) ?? { uri: dir, count: 0 };
+			entry.count++;
+			folders.set(dir.toString(), entry);
+			if (dir.path.length <= root.uri.path.length) break;
+		}
+	}
+	if (folders.size === 0) {
+		void vscode.window.showInformationMessage(vscode.l10n.t('No images in this workspace that can be analyzed.'));
+		return undefined;
+	}
+	const items = [...folders.values()]
+		.map(({ uri, count }) => ({ label: folderTitle(uri), description: vscode.l10n.t('{0} images', count), uri }))
+		.sort((a, b) => a.label.localeCompare(b.label));
+	const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Yandex Vision: analyze the images of a folder'), placeHolder: vscode.l10n.t('Type to filter folders') });
+	return picked?.uri;
 }
 
 /** The images a command applies to: the Explorer selection, the clicked file, the active image, or a pick. */

@@ -31,6 +31,7 @@ function nothingToTranslate(english: string): boolean {
 const DYNAMIC_CALLS: readonly { file: string; call: string; source: string }[] = [
 	{ file: 'src/resultsPanel.ts', call: 'vscode.l10n.t(english)', source: 'the English values of WEBVIEW_STRINGS' },
 	{ file: 'src/resultsPanel.ts', call: 'vscode.l10n.t(message, ...args)', source: 'the `t(…)` calls of src/export.ts (its Translate)' },
+	{ file: 'src/batch/exportBatch.ts', call: 'vscode.l10n.t(message, ...args)', source: 'the `t(…)` calls of src/export.ts and src/batch/exportFormats.ts (their Translate)' },
 ];
 
 export interface Message {

@@ -17,6 +17,8 @@ export const QUIET_USER_SETTINGS: Readonly<Record<string, unknown>> = {
 	'extensions.ignoreRecommendations': true,
 	'security.workspace.trust.enabled': false,
 	'git.enabled': false,
+	// Tests count the requests their commands send; the suites about the result cache turn it on.
+	'yandexVision.cache.maxMegabytes': 0,
 };
 
 /** Extra user settings for a run, as a JSON object. */
