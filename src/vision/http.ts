@@ -70,23 +70,11 @@ export async function exchange(options: ExchangeOptions): Promise<Answer> {
 			retryAfter: header(response.headers['retry-after']),
 			body: undefined,
 		};
-		const parsed = parseJson(text);
 		if (status === 200) {
-			if (!parsed.ok) {
-				throw new VisionError({
-					kind: 'protocol',
-					code: RpcCode.INTERNAL,
-					httpStatus: status,
-					requestId,
-					clientRequestId: options.clientRequestId,
-					message: text.length === 0
-						? 'The service answered with an empty body.'
-						: `The service's answer is not valid JSON (${parsed.error}; ${text.length} bytes received${looksTruncated(text) ? ', the body looks cut off' : ''}).`,
-				});
-			}
-			answer.body = parsed.value;
+			answer.body = parseOkBody(text);
 			return answer;
 		}
+		const parsed = parseJson(text);
 		throw statusError(status, contentType, text, parsed.ok ? parsed.value : undefined, answer, options);
 	} catch (err) {
 		if (err instanceof VisionError) {
@@ -101,7 +89,7 @@ export async function exchange(options: ExchangeOptions): Promise<Answer> {
 				...base,
 				kind: 'timeout',
 				code: RpcCode.DEADLINE_EXCEEDED,
-				message: `No complete answer from ${hostOf(options.url)} within ${formatSeconds(options.timeoutMs)}.`,
+				message: `No complete answer from ${hostOf(options.url)} within ${formatSeconds(options.timeoutMs)}. Check your network or proxy; if the service is only slow, raise the timeout setting.`,
 			});
 		}
 		throw new VisionError({ ...base, kind: 'network', code: RpcCode.UNAVAILABLE, message: networkMessage(err, options.url, status) });
@@ -110,13 +98,42 @@ export async function exchange(options: ExchangeOptions): Promise<Answer> {
 	}
 }
 
+/**
+ * The JSON of a 200 answer's body (as decodeBody gives it); a `protocol` VisionError when it is
+ * empty or not JSON. exchange adds the ids.
+ */
+export function parseOkBody(text: string): unknown {
+	const parsed = parseJson(text);
+	if (parsed.ok) return parsed.value;
+	throw new VisionError({
+		kind: 'protocol',
+		code: RpcCode.INTERNAL,
+		httpStatus: 200,
+		message: text.length === 0
+			? 'The service answered with an empty body.'
+			: `The service's answer is not valid JSON (${parsed.error}; ${text.length} bytes received${looksTruncated(text) ? ', the body looks cut off' : ''}).`,
+	});
+}
+
+/**
+ * A body's bytes as text: UTF-8, invalid sequences replaced, and a leading byte order mark
+ * dropped, as fetch's text() and json() do (RFC 8259 lets a parser ignore it; some proxies add one).
+ */
+export function decodeBody(bytes: Buffer): string {
+	const text = bytes.toString('utf8');
+	return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/** Longest text of an error answer put into a message: a server may send megabytes. */
+const MAX_ECHOED_CHARS = 1000;
+
 function statusError(status: number, contentType: string, text: string, json: unknown, answer: Answer, options: ExchangeOptions): VisionError {
 	const rpc = parseStatus(json);
 	// A Status without a code (0, OK) on an error answer says nothing: the HTTP status does.
 	const code = rpc?.code || HTTP_TO_RPC[status] || RpcCode.UNKNOWN;
 	let message: string;
 	if (rpc) {
-		message = rpc.message || `The service answered HTTP ${status}.`;
+		message = rpc.message ? clip(rpc.message, MAX_ECHOED_CHARS) : `The service answered HTTP ${status}.`;
 	} else if (/html/i.test(contentType) || /^\s*</.test(text)) {
 		const title = /<title>([^<]{0,200})<\/title>/i.exec(text)?.[1]?.trim();
 		message = `HTTP ${status} from a proxy or gateway in front of the service${title ? ` (“${title}”)` : ''}.`;
@@ -150,7 +167,11 @@ async function readText(body: Dispatcher.ResponseData['body'], maxBytes: number)
 		}
 		chunks.push(chunk as Buffer);
 	}
-	return Buffer.concat(chunks, size).toString('utf8');
+	return decodeBody(Buffer.concat(chunks, size));
+}
+
+function clip(text: string, max: number): string {
+	return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
 type Parsed = { ok: true; value: unknown } | { ok: false; error: string };
@@ -198,18 +219,34 @@ function networkMessage(err: unknown, url: string, status: number): string {
 		case 'UND_ERR_SOCKET':
 		case 'EPIPE':
 			return status
-				? `The connection to ${host} closed while the answer was being received (HTTP ${status}, body incomplete).`
-				: `The connection to ${host} was closed before an answer arrived.`;
+				? `The connection to ${host} closed while the answer was being received (HTTP ${status}, body incomplete). Check your network or proxy; trying again may succeed.`
+				: `The connection to ${host} was closed before an answer arrived. Check the endpoint setting and your network or proxy.`;
 		case 'ETIMEDOUT':
 		case 'UND_ERR_CONNECT_TIMEOUT':
 			return `Connecting to ${host} timed out. Check your network or proxy.`;
 		default:
+			if (code && CERTIFICATE_PROBLEMS[code]) {
+				return `The TLS certificate of ${host} ${CERTIFICATE_PROBLEMS[code]} (${code}). Check the endpoint setting, and any proxy or security software that intercepts HTTPS: its certificate must be trusted by this computer.`;
+			}
 			if (code && /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY/i.test(code)) {
-				return `TLS error talking to ${host} (${code}). Check the endpoint and any proxy that intercepts HTTPS.`;
+				return `TLS error talking to ${host} (${code}): the secure connection or its certificate was refused. Check the endpoint setting and any proxy that intercepts HTTPS.`;
 			}
 			return `Network error talking to ${host}${code ? ` (${code})` : ''}: ${err instanceof Error ? err.message : String(err)}`;
 	}
 }
+
+/** What is wrong with a certificate, by OpenSSL's and node's codes, as a predicate. */
+const CERTIFICATE_PROBLEMS: Readonly<Record<string, string>> = {
+	DEPTH_ZERO_SELF_SIGNED_CERT: 'is self-signed and not trusted',
+	SELF_SIGNED_CERT_IN_CHAIN: 'is issued by a self-signed authority that is not trusted',
+	UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'is issued by an authority that is not trusted',
+	UNABLE_TO_GET_ISSUER_CERT: 'is issued by an authority that is not trusted',
+	UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'is issued by an authority that is not trusted',
+	CERT_HAS_EXPIRED: 'has expired',
+	CERT_NOT_YET_VALID: 'is not valid yet',
+	CERT_REVOKED: 'has been revoked',
+	ERR_TLS_CERT_ALTNAME_INVALID: 'is for another host name',
+};
 
 function errorCode(err: unknown): string | undefined {
 	for (let e: unknown = err, depth = 0; e && depth < 4; depth++) {

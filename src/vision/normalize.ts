@@ -12,8 +12,10 @@
  *   confidence or probability can honestly be NaN. Finite values outside [0, 1] are kept as sent;
  *   clamping would hide a service fault behind a plausible number.
  * - Unknown fields are ignored so that newer services keep working.
- * - The walk follows the response's fixed depth and never descends into unknown fields or error
- *   details, so deeply nested input cannot exhaust the stack.
+ * - The walk follows the response's fixed depth and never descends into unknown fields, so deeply
+ *   nested input cannot exhaust the stack. Error details are kept as sent, once an iterative walk
+ *   has checked that they nest at most MAX_DETAILS_DEPTH levels: deeper ones would break whatever
+ *   stores the result as JSON (the panel's state, the cache), and no google.rpc detail is that deep.
  * - Paths are built only for an error, while it unwinds: a large answer has tens of thousands of
  *   fields, and their paths are almost never needed.
  */
@@ -69,6 +71,8 @@ const NUMBER_PATTERN = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 const NON_FINITE: ReadonlySet<string> = new Set(['NaN', 'Infinity', '-Infinity']);
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
+/** google.rpc details (BadRequest, RetryInfo, …) nest a few levels; JSON.stringify fails at thousands. */
+const MAX_DETAILS_DEPTH = 32;
 
 /** The four annotation fields of a feature result: proto3 calls them a oneof. */
 const ANNOTATIONS = {
@@ -188,9 +192,29 @@ function status(o: JsonObject): Status {
 	return {
 		code: int32(o, 'code'),
 		message: str(o, 'message'),
-		// Details are google.protobuf.Any messages of any type: kept as sent, not walked.
-		details: array(o, 'details').slice(),
+		// Details are google.protobuf.Any messages of any type: kept as sent, only their depth is checked.
+		details: details(o),
 	};
+}
+
+function details(o: JsonObject): unknown[] {
+	const items = array(o, 'details');
+	if (nestsDeeperThan(items, MAX_DETAILS_DEPTH)) throw shapeError(`nested more than ${MAX_DETAILS_DEPTH} levels deep`, 'details');
+	return items.slice();
+}
+
+/** Whether arrays and objects in `value` nest more than `max` levels; iterative, so any depth is safe to measure. */
+function nestsDeeperThan(value: unknown, max: number): boolean {
+	if (typeof value !== 'object' || value === null) return false;
+	const stack: { item: object; depth: number }[] = [{ item: value, depth: 0 }];
+	while (stack.length > 0) {
+		const { item, depth } = stack.pop()!;
+		if (depth >= max) return true;
+		for (const child of Array.isArray(item) ? item : Object.values(item)) {
+			if (typeof child === 'object' && child !== null) stack.push({ item: child, depth: depth + 1 });
+		}
+	}
+	return false;
 }
 
 function textAnnotation(o: JsonObject): TextAnnotation {
