@@ -67,6 +67,7 @@ async function loadVips(options: WorkerData): Promise<VipsModule> {
 	});
 	// Without this, libvips keeps every decoded image in its operation cache until memory runs out.
 	module.Cache.max(0);
+	closeFileSystem();
 	// Each libvips thread is a worker with its own JavaScript heap (≈ 28 MB) and buffers: the default,
 	// one per core, would cost hundreds of MB on a 16-core machine. Warmed with one; a job may ask for two.
 	module.concurrency(1);
@@ -85,4 +86,20 @@ function warmUp(module: VipsModule): void {
 	pixels.jpegsaveBuffer({ Q: 80 });
 	pixels.pngsaveBuffer();
 	for (const handle of [made, image, thumbnail, pixels]) handle.delete();
+}
+
+/**
+ * wasm-vips reaches the host's files directly (Emscripten's NODERAWFS), and its SVG renderer
+ * draws whatever an <image href="/home/…/private.png"> names into the picture that is sent.
+ * Once libvips and its plug-ins are loaded, this thread needs no file: every read is refused, so
+ * a file can only ever be converted from its own bytes.
+ */
+function closeFileSystem(): void {
+	const fs = require('node:fs') as Record<string, unknown>;
+	const refuse = (): never => {
+		throw Object.assign(new Error('file access is closed in the image converter'), { code: 'EACCES' });
+	};
+	for (const name of ['openSync', 'readFileSync', 'statSync', 'lstatSync', 'fstatSync', 'readdirSync', 'readlinkSync', 'realpathSync', 'accessSync', 'existsSync', 'open', 'readFile', 'stat', 'lstat']) {
+		if (typeof fs[name] === 'function') fs[name] = refuse;
+	}
 }
