@@ -62,7 +62,7 @@ export function buildTextPane(view: OcrView, l10n: Localizer): TextPane {
 		const nextLineKey = `${nextBlockKey}/${ref.line}`;
 		if (nextLineKey !== lineKey || line === undefined) {
 			finishLine();
-			line = h('span', { class: 'line' });
+			line = h('span', { class: 'line', dir: 'auto' });
 			block.appendChild(line);
 			lineKey = nextLineKey;
 		} else {
