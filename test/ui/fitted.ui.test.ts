@@ -1,0 +1,114 @@
+/**
+ * A 4 MB phone photo stored on its side (EXIF orientation 6), recognized from the Explorer in real
+ * VS Code against the emulator: the results panel says what was done to it, shows it upright, and
+ * draws each word's box over that word of the picture as displayed.
+ */
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import type { FrameLocator } from 'playwright-core';
+import type { Recording } from '../emulator/recording';
+import { DEFAULT_CREDENTIALS, startEmulator, type Emulator } from '../emulator';
+import { loadVips } from '../emulator/decode';
+import { recordingOf } from '../support/fixtures';
+import { writeFittingSamples, type FittingSamples } from '../support/fittingSamples';
+import { prepareTestWorkspace, type TestWorkspace } from '../vscode/workspace';
+import {
+	expectNoErrorNotifications,
+	explorerItem,
+	OPEN_WORKBENCH_TIMEOUT_MS,
+	openWorkbench,
+	pickFromContextMenu,
+	REPO_ROOT,
+	resultsPanel,
+	setIamTokenFromPalette,
+	waitUntil,
+	type Workbench,
+} from './workbench';
+
+describe('a fitted photo\'s results in the VS Code workbench', function () {
+	this.timeout(90_000);
+	let emulator: Emulator | undefined;
+	let workspace: TestWorkspace | undefined;
+	let workbench: Workbench | undefined;
+	let samples: FittingSamples | undefined;
+
+	function opened(): Workbench {
+		assert.ok(workbench, 'the workbench did not open');
+		return workbench;
+	}
+
+	before(async function () {
+		this.timeout(OPEN_WORKBENCH_TIMEOUT_MS);
+		emulator = await startEmulator();
+		workspace = prepareTestWorkspace(REPO_ROOT);
+		// Before the workbench opens, so the Explorer lists them from the start.
+		samples = await writeFittingSamples(await loadVips(), path.join(workspace.folder, 'images', 'generated'));
+		workbench = await openWorkbench({
+			folder: workspace.folder,
+			userSettings: { 'yandexVision.endpoint': emulator.url, 'yandexVision.folderId': DEFAULT_CREDENTIALS.folderId },
+		});
+		await setIamTokenFromPalette(workbench.page, DEFAULT_CREDENTIALS.userIamToken);
+	});
+
+	after(async () => {
+		await workbench?.close();
+		await emulator?.close();
+		workspace?.dispose();
+	});
+
+	it('the photo on its side: the note says it was turned upright and resized, and the boxes lie over the words of the upright picture', async () => {
+		const { page } = opened();
+		assert.ok(samples);
+		const { photo } = samples;
+		const label = `images/generated/${photo.name}`;
+		await pickFromContextMenu(page, await explorerItem(page, label), 'Recognize Text');
+		const panel = await resultsPanel(page, label, 60_000);
+
+		const note = panel.locator('header.header .fit-note');
+		await note.waitFor({ state: 'visible' });
+		const { width, height } = photo.upright;
+		assert.match(await note.textContent() ?? '',
+			new RegExp(`^Turned upright \\(EXIF orientation 6\\) · resized ${width}×${height} → \\d+×2560 · [\\d.]+ MB → 0\\.\\d+ MB · boxes shown on the original$`));
+
+		const image = panel.locator('img.image');
+		await waitUntil(async () => image.evaluate(img => (img as unknown as { complete: boolean; naturalWidth: number }).complete && (img as unknown as { naturalWidth: number }).naturalWidth > 0), 'the photo to load in the panel');
+		const shown = await image.boundingBox();
+		assert.ok(shown, 'the photo is on screen');
+		// Upright, as the note says: the browser turns it by its EXIF orientation, as the boxes were.
+		assert.ok(Math.abs(shown.width / shown.height - width / height) < 0.01, `shown ${shown.width}×${shown.height}, upright ${width}×${height}`);
+
+		const recording = recordingOf(photo.source);
+		const words = recording.textDetection!.pages[0]!.blocks.flatMap(b => b.lines).flatMap(l => l.words);
+		assert.equal(await panel.locator('polygon.word').count(), words.length, 'a box per recorded word');
+		for (const index of [0, Math.floor(words.length / 2), words.length - 1]) {
+			await expectBoxOverWord(panel, recording, index, shown);
+		}
+		const file = await opened().screenshot('fitted-orientation-6');
+		assert.ok(file.endsWith('fitted-orientation-6.png'));
+		assert.equal(emulator?.log.filter(entry => entry.path.endsWith('batchAnalyze')).length, 1, 'one request');
+		assert.match(emulator?.log.find(entry => entry.path.endsWith('batchAnalyze'))?.matches?.[0] ?? '', /orientation=1 .*receipt\.recording\.json$/, 'the emulator was sent the upright receipt');
+		await expectNoErrorNotifications(page);
+	});
+});
+
+/**
+ * The word's box on screen covers the recorded word mapped onto the picture as displayed: the
+ * recording's pixels scaled to the original upright photo, and that to its size on screen.
+ */
+async function expectBoxOverWord(panel: FrameLocator, recording: Recording, index: number, shown: { x: number; y: number; width: number; height: number }): Promise<void> {
+	const word = recording.textDetection!.pages[0]!.blocks.flatMap(b => b.lines).flatMap(l => l.words)[index]!;
+	const box = await panel.locator(`polygon.word[data-word="${index}"]`).boundingBox();
+	assert.ok(box, `the box of "${word.text}" is on screen`);
+	const xs = word.boundingBox.vertices.map(v => v.x);
+	const ys = word.boundingBox.vertices.map(v => v.y);
+	const sx = shown.width / recording.width;
+	const sy = shown.height / recording.height;
+	const expected = {
+		x: shown.x + Math.min(...xs) * sx,
+		y: shown.y + Math.min(...ys) * sy,
+		width: (Math.max(...xs) - Math.min(...xs)) * sx,
+		height: (Math.max(...ys) - Math.min(...ys)) * sy,
+	};
+	const off = Math.max(...(['x', 'y', 'width', 'height'] as const).map(k => Math.abs(box[k] - expected[k])));
+	assert.ok(off <= 2, `the box of "${word.text}" lies over the word: expected ${JSON.stringify(expected)}, got ${JSON.stringify(box)}`);
+}

@@ -1,0 +1,171 @@
+/**
+ * The note in the results panel's header that says what was done to a file to fit the service's
+ * limits, in a real browser, in English and in Russian, with numbers in the display language.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { FitView, InitPayload, PersistedState } from '../../src/shared/protocol';
+import type { WebviewStringKey } from '../../src/shared/strings';
+import { fixtureBytes } from '../support/fixtures';
+import { buildWebviewBundle, openWebviewPage, startWebviewServer, type WebviewServer } from '../support/webviewPage';
+import { launchChromium } from '../tools/chromium';
+import { init, payloadOf, SCREENSHOTS, send, THEMES, waitForExpression } from './webviewHarness';
+
+const IMAGE = 'latin-note.png';
+const MB = 1_048_576;
+
+/** The Russian of the note's strings, as the extension sends them with a Russian display language. */
+const RUSSIAN: Partial<Record<WebviewStringKey, string>> = {
+	'fit.title': 'Перед отправкой файл был приведен к ограничениям сервиса; результаты показаны на оригинале.',
+	'fit.converted': 'преобразовано {0} → {1}',
+	'fit.upright': 'повернуто по ориентации EXIF ({0})',
+	'fit.resized': 'размер изменен: {0}×{1} → {2}×{3}',
+	'fit.reencoded': 'пересжато {0}×{1}',
+	'fit.megabytes': '{0} МБ',
+	'fit.kilobytes': '{0} КБ',
+	'fit.bytes': '{0} Б',
+	'fit.mapped': 'рамки показаны на оригинале',
+};
+
+/** A 4000×3000 phone photo saved as WEBP, stored on its side (EXIF 6), sent as a 2560×1920 JPEG. */
+const PHOTO: FitView = {
+	note: 'converted WEBP → JPEG, turned upright (EXIF orientation 6), resized 4000×3000 → 2560×1920, 4.9 MB → 0.93 MB',
+	original: { format: 'WEBP', width: 4000, height: 3000, bytes: Math.round(4.9 * MB), orientation: 6 },
+	sent: { format: 'JPEG', width: 2560, height: 1920, bytes: Math.round(0.93 * MB), quality: 80 },
+};
+
+function payloadWith(fitted: FitView | undefined, strings: Record<string, string> = {}): InitPayload {
+	const payload = payloadOf(IMAGE, ['TEXT_DETECTION']);
+	return { ...payload, model: { ...payload.model, ...fitted ? { fitted } : {} }, strings };
+}
+
+async function noteText(page: Page): Promise<string | null> {
+	return page.locator('header.header .fit-note').textContent();
+}
+
+describe('What fitting did, in the results panel header, in Chromium', function () {
+	this.timeout(60_000);
+	let bundleDir: string;
+	let server: WebviewServer;
+	let browser: Browser;
+	const opened: { context: BrowserContext; errors: string[] }[] = [];
+
+	before(async () => {
+		bundleDir = fs.mkdtempSync(path.join(os.tmpdir(), 'webview-fit-'));
+		const bundlePath = await buildWebviewBundle(bundleDir);
+		server = await startWebviewServer({ bundlePath, assets: new Map([[`/fixtures/${IMAGE}`, { contentType: 'image/png', body: fixtureBytes(IMAGE) }]]) });
+		browser = await launchChromium();
+		fs.mkdirSync(SCREENSHOTS, { recursive: true });
+	});
+
+	after(async () => {
+		await browser?.close();
+		await server?.close();
+		if (bundleDir) fs.rmSync(bundleDir, { recursive: true, force: true });
+	});
+
+	afterEach(async () => {
+		const closed = opened.splice(0);
+		for (const { context } of closed) await context.close();
+		assert.deepEqual(closed.flatMap(o => o.errors), [], 'the page threw');
+	});
+
+	async function openPanel(options: { lang?: string; state?: PersistedState } = {}): Promise<Page> {
+		const context = await browser.newContext({ viewport: { width: 1200, height: 700 }, deviceScaleFactor: 1 });
+		const errors: string[] = [];
+		context.on('page', page => page.on('pageerror', error => errors.push(error.message)));
+		opened.push({ context, errors });
+		return openWebviewPage(context, server.origin, { lang: options.lang, state: options.state, theme: THEMES.dark, themeClass: 'vscode-dark' });
+	}
+
+	it('says in English what was converted, turned, resized and compressed, and where the boxes are', async () => {
+		const page = await openPanel();
+		await init(page, payloadWith(PHOTO));
+		assert.equal(await noteText(page),
+			'Converted WEBP → JPEG · turned upright (EXIF orientation 6) · resized 4000×3000 → 2560×1920 · 4.9 MB → 0.93 MB · boxes shown on the original');
+		assert.match(await page.locator('.fit-note').getAttribute('title') ?? '', /fitted to the service's limits/);
+		await page.screenshot({ path: path.join(SCREENSHOTS, 'webview-fit-note.png') });
+	});
+
+	it('says it in Russian, with Russian decimal commas, when the display language is Russian', async () => {
+		const page = await openPanel({ lang: 'ru' });
+		await init(page, payloadWith(PHOTO, RUSSIAN));
+		assert.equal(await noteText(page),
+			'Преобразовано WEBP → JPEG · повернуто по ориентации EXIF (6) · размер изменен: 4000×3000 → 2560×1920 · 4,9 МБ → 0,93 МБ · рамки показаны на оригинале');
+		assert.equal(await page.locator('.fit-note').getAttribute('title'), RUSSIAN['fit.title']);
+		await page.screenshot({ path: path.join(SCREENSHOTS, 'webview-fit-note-ru.png') });
+	});
+
+	it('names only what happened: a resize alone, a harder compression alone, a conversion of a small file', async () => {
+		const page = await openPanel();
+		await init(page, payloadWith({
+			note: 'resized 6000×4000 → 2560×1707, 12 MB → 0.98 MB',
+			original: { format: 'JPEG', width: 6000, height: 4000, bytes: Math.round(12.3 * MB), orientation: 1 },
+			sent: { format: 'JPEG', width: 2560, height: 1707, bytes: Math.round(0.98 * MB), quality: 85 },
+		}));
+		assert.equal(await noteText(page), 'Resized 6000×4000 → 2560×1707 · 12 MB → 0.98 MB · boxes shown on the original');
+
+		const cases: { fitted: FitView; expected: string }[] = [
+			{
+				fitted: {
+					note: 're-encoded 2000×1500, 1.2 MB → 0.71 MB',
+					original: { format: 'JPEG', width: 2000, height: 1500, bytes: Math.round(1.2 * MB), orientation: 1 },
+					sent: { format: 'JPEG', width: 2000, height: 1500, bytes: Math.round(0.71 * MB), quality: 75 },
+				},
+				expected: 'Re-encoded 2000×1500 · 1.2 MB → 0.71 MB · boxes shown on the original',
+			},
+			{
+				fitted: {
+					note: 'converted BMP → PNG, 1 MB → 56 kB',
+					original: { format: 'BMP', width: 720, height: 500, bytes: 1_080_054, orientation: 1 },
+					sent: { format: 'PNG', width: 720, height: 500, bytes: 57_000 },
+				},
+				expected: 'Converted BMP → PNG · 1 MB → 56 kB · boxes shown on the original',
+			},
+			{
+				fitted: {
+					note: 'turned upright (EXIF orientation 8), 640 bytes → 900 bytes',
+					original: { format: 'JPEG', width: 30, height: 20, bytes: 640, orientation: 8 },
+					sent: { format: 'JPEG', width: 30, height: 20, bytes: 900, quality: 85 },
+				},
+				expected: 'Turned upright (EXIF orientation 8) · 640 bytes → 900 bytes · boxes shown on the original',
+			},
+		];
+		for (const { fitted, expected } of cases) {
+			await send(page, { type: 'update', payload: payloadWith(fitted) });
+			await waitForExpression(page, `document.querySelector('.fit-note')?.textContent === ${JSON.stringify(expected)}`, 5_000);
+		}
+	});
+
+	it('sits in the header on a line of its own, under the title', async () => {
+		const page = await openPanel();
+		await init(page, payloadWith(PHOTO));
+		const title = await page.locator('header.header .title').boundingBox();
+		const note = await page.locator('header.header .fit-note').boundingBox();
+		assert.ok(title && note);
+		assert.ok(note.y >= title.y + title.height - 1, `the note (y ${note.y}) is below the title (bottom ${title.y + title.height})`);
+		assert.ok(await page.locator('.fit-note').isVisible());
+	});
+
+	it('is absent when the file was sent as it was, and when a restored state has no usable numbers', async () => {
+		const page = await openPanel();
+		await init(page, payloadWith(undefined));
+		assert.equal(await page.locator('.fit-note').count(), 0);
+		assert.doesNotMatch(await page.locator('header.header').textContent() ?? '', /original/);
+
+		const broken = payloadWith(undefined);
+		const restored = await openPanel({ state: { model: { ...broken.model, fitted: { note: 'resized' } as unknown as FitView }, selection: [] } });
+		await restored.locator('header.header').waitFor();
+		assert.equal(await restored.locator('.fit-note').count(), 0);
+	});
+
+	it('comes back with the saved state after a reload, before the extension answers', async () => {
+		const payload = payloadWith(PHOTO);
+		const page = await openPanel({ state: { model: payload.model, selection: [] } });
+		await page.locator('header.header .fit-note').waitFor();
+		assert.match(await noteText(page) ?? '', /^Converted WEBP → JPEG · .* · boxes shown on the original$/);
+	});
+});
