@@ -6,7 +6,7 @@ import { exchange } from './http';
 import { normalizeResponse } from './normalize';
 import { RateLimiter, sleep } from './rateLimiter';
 import { backoffDelay, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry';
-import type { BatchAnalyzeRequest, BatchAnalyzeResponse } from './types';
+import type { BatchAnalyzeRequest, BatchAnalyzeResponse, Status } from './types';
 import { prepareRequest } from './validate';
 
 export const DEFAULT_ENDPOINT = 'https://vision.api.cloud.yandex.net/vision/v1/batchAnalyze';
@@ -138,7 +138,7 @@ export function createVisionClient(options: VisionClientOptions): VisionClient {
 				});
 				let response: BatchAnalyzeResponse;
 				try {
-					response = normalizeResponse(answer.body, { featuresPerSpec, featureTypes });
+					response = redactErrors(normalizeResponse(answer.body, { featuresPerSpec, featureTypes }), text => redact(text, [hidden]));
 				} catch (err) {
 					throw withIds(err, answer.requestId, clientRequestId, 200);
 				}
@@ -185,6 +185,32 @@ export function checkEndpoint(endpoint: string, what = 'endpoint'): string {
 	}
 	if (url.username || url.password) throw new TypeError(`The ${what} must not contain a user name or password.`);
 	return url.toString();
+}
+
+/**
+ * The per-image and per-feature errors of a 200 answer with `hide` applied to their messages and
+ * details: they are the server's words, shown, logged and kept with the results, and a server
+ * or proxy may echo the credentials it received in them.
+ */
+function redactErrors(response: BatchAnalyzeResponse, hide: (text: string) => string): BatchAnalyzeResponse {
+	const status = (error: Status): Status => ({ ...error, message: hide(error.message), details: error.details.map(detail => redactStrings(detail, hide)) });
+	return {
+		results: response.results.map(result => ({
+			...result,
+			...result.error ? { error: status(result.error) } : {},
+			results: result.results.map(feature => feature.error ? { ...feature, error: status(feature.error) } : feature),
+		})),
+	};
+}
+
+/** Every string in a JSON value, hidden; the parser has bounded the value's depth. */
+function redactStrings(value: unknown, hide: (text: string) => string): unknown {
+	if (typeof value === 'string') return hide(value);
+	if (Array.isArray(value)) return value.map(item => redactStrings(item, hide));
+	if (typeof value === 'object' && value !== null) {
+		return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactStrings(item, hide)]));
+	}
+	return value;
 }
 
 function cancelled(clientRequestId: string, cause: unknown, attempts = 0): VisionError {

@@ -131,14 +131,15 @@ function statusError(status: number, contentType: string, text: string, json: un
 	const rpc = parseStatus(json);
 	// A Status without a code (0, OK) on an error answer says nothing: the HTTP status does.
 	const code = rpc?.code || HTTP_TO_RPC[status] || RpcCode.UNKNOWN;
+	// Redacted before anything is cut short: a secret cut in two no longer matches whole.
 	let message: string;
 	if (rpc) {
-		message = rpc.message ? clip(rpc.message, MAX_ECHOED_CHARS) : `The service answered HTTP ${status}.`;
+		message = rpc.message ? clip(options.redact(rpc.message), MAX_ECHOED_CHARS) : `The service answered HTTP ${status}.`;
 	} else if (/html/i.test(contentType) || /^\s*</.test(text)) {
 		const title = /<title>([^<]{0,200})<\/title>/i.exec(text)?.[1]?.trim();
 		message = `HTTP ${status} from a proxy or gateway in front of the service${title ? ` (“${title}”)` : ''}.`;
 	} else {
-		message = `The service answered HTTP ${status}${text ? ` with an unexpected body: ${text.slice(0, 200)}` : ''}.`;
+		message = `The service answered HTTP ${status}${text ? ` with an unexpected body: ${options.redact(text).slice(0, 200)}` : ''}.`;
 	}
 	return new VisionError({
 		kind: 'service',
