@@ -62,6 +62,11 @@ export class CredentialStore implements vscode.Disposable {
 		return (await this.stored())?.kind;
 	}
 
+	/** The tokens minted this session; known at once, unlike what is stored. */
+	mintedTokens(): readonly string[] {
+		return this.minted;
+	}
+
 	/** All secret strings currently known, for redaction. */
 	async secrets(): Promise<string[]> {
 		const stored = await this.stored();

@@ -14,6 +14,11 @@ export class Log implements vscode.Disposable {
 		this.secrets = secrets;
 	}
 
+	/** Adds to the secrets at once, e.g. a token minted for a request whose errors may echo it. */
+	addSecrets(secrets: readonly string[]): void {
+		this.secrets = [...new Set([...this.secrets, ...secrets])];
+	}
+
 	info(message: string): void {
 		this.channel.info(redact(message, this.secrets));
 	}

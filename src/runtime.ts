@@ -45,8 +45,12 @@ export function createRuntime(context: vscode.ExtensionContext): Runtime {
 	context.subscriptions.push(
 		log,
 		credentials,
-		// Minted tokens arrive during requests; redaction follows them.
-		credentials.onDidChangeSecrets(() => void credentials.secrets().then(secrets => log.setSecrets(secrets))),
+		// Minted tokens arrive during requests; redaction follows them. A new token is added at
+		// once: reading the secret storage takes a round trip, and the request's errors may echo it sooner.
+		credentials.onDidChangeSecrets(() => {
+			log.addSecrets(credentials.mintedTokens());
+			void credentials.secrets().then(secrets => log.setSecrets(secrets));
+		}),
 		analyzer,
 		inserter,
 		panels,
