@@ -10,6 +10,7 @@ import type { Fitter } from '../../src/images/prepare';
 import { createVisionClient, RpcCode, VisionError, type BatchAnalyzeResult, type Feature, type TextAnnotation, type VisionClient } from '../../src/vision';
 import { DEFAULT_CREDENTIALS, startEmulator, type Emulator } from '../emulator';
 import { fixtureBytes, recordingOf } from '../support/fixtures';
+import { fixtureVariant } from '../support/imageVariants';
 
 const OCR: Feature = { type: 'TEXT_DETECTION', textDetectionConfig: { languageCodes: ['en', 'ru'] } };
 const RECORDED = ['latin-note.png', 'cyrillic-sign.jpg', 'receipt.png', 'faces.jpg', 'mixed-page.png', 'rotated-line.png'];
@@ -20,30 +21,6 @@ const noFitting: Fitter = {
 		throw new Error('nothing should be fitted here');
 	},
 };
-
-/**
- * The fixture with a comment added: other bytes (another cache key, no exact match in the
- * emulator), the same picture (the emulator still recognizes it by its fingerprint).
- */
-function variant(name: string, n: number): Buffer {
-	const bytes = fixtureBytes(name);
-	const text = Buffer.from(`variant ${n}`, 'latin1');
-	if (name.endsWith('.png')) {
-		// A tEXt chunk right after IHDR (8-byte signature + 25-byte IHDR).
-		const body = Buffer.concat([Buffer.from('tEXt', 'latin1'), Buffer.from('Comment\0', 'latin1'), text]);
-		const chunk = Buffer.alloc(body.length + 8);
-		chunk.writeUInt32BE(body.length - 4, 0);
-		body.copy(chunk, 4);
-		chunk.writeUInt32BE(crc32(body), body.length + 4);
-		return Buffer.concat([bytes.subarray(0, 33), chunk, bytes.subarray(33)]);
-	}
-	// A COM segment right after SOI.
-	const segment = Buffer.alloc(4 + text.length);
-	segment.writeUInt16BE(0xfffe, 0);
-	segment.writeUInt16BE(text.length + 2, 2);
-	text.copy(segment, 4);
-	return Buffer.concat([bytes.subarray(0, 2), segment, bytes.subarray(2)]);
-}
 
 /** Where the first digit of a PNG variant's number is: signature, IHDR, chunk length and type, `Comment\0variant `. */
 const VARIANT_DIGIT = 8 + 25 + 8 + 8 + 8;
@@ -115,7 +92,7 @@ describe('batch pipeline against the emulator', function () {
 	}
 
 	it('gives every source exactly one outcome, in order; broken files fail alone, named', async () => {
-		const sources: PipelineSource[] = Array.from({ length: 16 }, (_, i) => source(`good-${i}-${RECORDED[i % RECORDED.length]}`, variant(RECORDED[i % RECORDED.length]!, i)));
+		const sources: PipelineSource[] = Array.from({ length: 16 }, (_, i) => source(`good-${i}-${RECORDED[i % RECORDED.length]}`, fixtureVariant(RECORDED[i % RECORDED.length]!, i)));
 		sources.splice(3, 0, source('broken.jpg', fixtureBytes('broken.jpg')));
 		sources.splice(7, 0, source('not-an-image.png', fixtureBytes('not-an-image.png')));
 		sources.splice(11, 0, source('empty.png', new Uint8Array(0)));
@@ -144,7 +121,7 @@ describe('batch pipeline against the emulator', function () {
 
 	it('a cached result costs no request, and comes back as it was', async () => {
 		const results = await cache('hit');
-		const sources = RECORDED.map((name, i) => source(name, variant(name, 100 + i)));
+		const sources = RECORDED.map((name, i) => source(name, fixtureVariant(name, 100 + i)));
 		const first = await runPipeline(sources, options({ cache: results }));
 		assert.ok(first.every(o => o.status === 'done' && o.stored));
 		const requestsBefore = emulator.log.length;
@@ -163,11 +140,11 @@ describe('batch pipeline against the emulator', function () {
 
 	it('changed bytes are analyzed again; the same bytes twice in one run go once', async () => {
 		const results = await cache('changed');
-		await runPipeline([source('note.png', variant('latin-note.png', 200))], options({ cache: results }));
+		await runPipeline([source('note.png', fixtureVariant('latin-note.png', 200))], options({ cache: results }));
 		emulator.clearLog();
-		const same = variant('receipt.png', 201);
+		const same = fixtureVariant('receipt.png', 201);
 		const outcomes = await runPipeline([
-			source('note.png', variant('latin-note.png', 202)),
+			source('note.png', fixtureVariant('latin-note.png', 202)),
 			source('receipt.png', same),
 			source('receipt-copy.png', same),
 		], options({ cache: results }));
@@ -193,7 +170,7 @@ describe('batch pipeline against the emulator', function () {
 	it('Cancel keeps what finished, starts no request after, and fails the rest as cancelled', async () => {
 		emulator.configure({ latencyMs: 300 });
 		const controller = new AbortController();
-		const sources = Array.from({ length: 32 }, (_, i) => source(`image-${i}.png`, variant(RECORDED[i % RECORDED.length]!, 300 + i)));
+		const sources = Array.from({ length: 32 }, (_, i) => source(`image-${i}.png`, fixtureVariant(RECORDED[i % RECORDED.length]!, 300 + i)));
 		const pending = runPipeline(sources, options({ concurrency: 1, signal: controller.signal }));
 		await waitFor(() => emulator.log.length === 2, 'the second request to arrive');
 		const cancelledAt = Date.now();
@@ -210,7 +187,7 @@ describe('batch pipeline against the emulator', function () {
 	it('after a fatal error (credentials refused) sends nothing more; every image fails with it', async () => {
 		const refused = createVisionClient({ endpoint: emulator.url, credentials: { iamToken: 't1.revoked-token' }, folderId: DEFAULT_CREDENTIALS.folderId, requestsPerSecond: 1000 });
 		clients.push(refused);
-		const sources = Array.from({ length: 24 }, (_, i) => source(`image-${i}.png`, variant(RECORDED[i % RECORDED.length]!, 500 + i)));
+		const sources = Array.from({ length: 24 }, (_, i) => source(`image-${i}.png`, fixtureVariant(RECORDED[i % RECORDED.length]!, 500 + i)));
 		const outcomes = await runPipeline(sources, {
 			client: refused, features: [OCR], fitter: noFitting, concurrency: 1,
 			isFatal: error => error.httpStatus === 401,
@@ -225,7 +202,7 @@ describe('batch pipeline against the emulator', function () {
 		let finished = 0;
 		let mostHeld = 0;
 		const readAhead = 5;
-		const sources = Array.from({ length: 30 }, (_, i) => source(`image-${i}.png`, variant(RECORDED[i % RECORDED.length]!, 400 + i), () => {
+		const sources = Array.from({ length: 30 }, (_, i) => source(`image-${i}.png`, fixtureVariant(RECORDED[i % RECORDED.length]!, 400 + i), () => {
 			read++;
 			mostHeld = Math.max(mostHeld, read - finished);
 		}));
@@ -293,7 +270,7 @@ describe('batch pipeline: requests the service refuses', () => {
 	}
 
 	it('halves a refused request until the culprit stands alone; a per-image error fails that image only', async () => {
-		const sources = Array.from({ length: 8 }, (_, i) => source(`image-${i}.png`, variant('latin-note.png', i)));
+		const sources = Array.from({ length: 8 }, (_, i) => source(`image-${i}.png`, fixtureVariant('latin-note.png', i)));
 		const calls: number[][] = [];
 		const outcomes = await runPipeline(sources, { client: fakeClient(5, 2, calls), features: [OCR], fitter: noFitting });
 		assert.deepEqual(outcomes.map(o => o.status), ['done', 'done', 'failed', 'done', 'done', 'failed', 'done', 'done']);
@@ -322,11 +299,11 @@ describe('batch pipeline: filling requests', () => {
 			name: 'slow.png',
 			read: async () => {
 				await new Promise(resolve => setTimeout(resolve, 1_000));
-				return { bytes: variant('receipt.png', 1) };
+				return { bytes: fixtureVariant('receipt.png', 1) };
 			},
 		};
 		const started = Date.now();
-		const outcomes = await runPipeline([source('a.png', variant('latin-note.png', 1)), slow, source('b.png', variant('latin-note.png', 2))], {
+		const outcomes = await runPipeline([source('a.png', fixtureVariant('latin-note.png', 1)), slow, source('b.png', fixtureVariant('latin-note.png', 2))], {
 			client, features: [OCR], fitter: noFitting, lingerMs: 100,
 		});
 		assert.deepEqual(outcomes.map(o => o.status), ['done', 'done', 'done']);

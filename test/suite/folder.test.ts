@@ -3,7 +3,6 @@
  * the result cache, Cancel, Retry Failed, Clear Cache and search.
  */
 import * as assert from 'node:assert/strict';
-import { crc32 } from 'node:zlib';
 import * as vscode from 'vscode';
 import type { BatchRun } from '../../src/batch/types';
 import type { ResultsModel, ToWebview } from '../../src/shared/protocol';
@@ -11,35 +10,12 @@ import type { SearchItem } from '../../src/searchItems';
 import { selectionText } from '../../src/vision/text';
 import { DEFAULT_CREDENTIALS, startEmulator, type Emulator } from '../emulator';
 import { fixtureBytes, recordingOf } from '../support/fixtures';
+import { fixtureVariant } from '../support/imageVariants';
 import { quietNotifications, waitFor, WindowStubs } from './stubs';
 
 const EXTENSION_ID = 'yandex-vision-tools.yandex-vision';
 const RECORDED = ['latin-note.png', 'cyrillic-sign.jpg', 'receipt.png', 'faces.jpg', 'mixed-page.png', 'rotated-line.png', 'hostile-text.png'];
 const GOOD = 27;
-
-/**
- * A recorded image with a comment added: other bytes (another cache key, no exact match in the
- * emulator), the same picture (the emulator still recognizes it by its fingerprint).
- */
-function variant(name: string, n: number): Uint8Array {
-	const bytes = fixtureBytes(name);
-	const text = Buffer.from(`variant ${n}`, 'latin1');
-	if (name.endsWith('.png')) {
-		// A tEXt chunk right after IHDR (8-byte signature + 25-byte IHDR).
-		const body = Buffer.concat([Buffer.from('tEXt', 'latin1'), Buffer.from('Comment\0', 'latin1'), text]);
-		const chunk = Buffer.alloc(body.length + 8);
-		chunk.writeUInt32BE(body.length - 4, 0);
-		body.copy(chunk, 4);
-		chunk.writeUInt32BE(crc32(body), body.length + 4);
-		return Buffer.concat([bytes.subarray(0, 33), chunk, bytes.subarray(33)]);
-	}
-	// A COM segment right after SOI.
-	const segment = Buffer.alloc(4 + text.length);
-	segment.writeUInt16BE(0xfffe, 0);
-	segment.writeUInt16BE(text.length + 2, 2);
-	text.copy(segment, 4);
-	return Buffer.concat([bytes.subarray(0, 2), segment, bytes.subarray(2)]);
-}
 
 function resultsTabs(): vscode.Tab[] {
 	return vscode.window.tabGroups.all.flatMap(g => g.tabs).filter(t => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('yandexVision.results'));
@@ -93,7 +69,7 @@ describe('Analyze Folder in VS Code, against the emulator', function () {
 		stubs.restore();
 
 		folder = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0]!.uri, 'batch');
-		for (let i = 0; i < GOOD; i++) await vscode.workspace.fs.writeFile(file(goodName(i)), variant(RECORDED[i % RECORDED.length]!, i));
+		for (let i = 0; i < GOOD; i++) await vscode.workspace.fs.writeFile(file(goodName(i)), fixtureVariant(RECORDED[i % RECORDED.length]!, i));
 		await vscode.workspace.fs.writeFile(file('empty.png'), new Uint8Array(0));
 		await vscode.workspace.fs.writeFile(file('truncated.jpg'), fixtureBytes('faces.jpg').subarray(0, 120));
 		await vscode.workspace.fs.writeFile(file('notes.png'), Buffer.from('These are notes, not a picture.\n'));
@@ -161,7 +137,7 @@ describe('Analyze Folder in VS Code, against the emulator', function () {
 
 	it('a changed file is analyzed again, alone', async () => {
 		await analyzeFolder();
-		await vscode.workspace.fs.writeFile(file(goodName(0)), variant(RECORDED[0]!, 1000));
+		await vscode.workspace.fs.writeFile(file(goodName(0)), fixtureVariant(RECORDED[0]!, 1000));
 		emulator.clearLog();
 		const run = (await analyzeFolder())!;
 		assert.deepEqual(statuses(run), { done: 1, cached: GOOD - 1, failed: 3 });
@@ -171,7 +147,7 @@ describe('Analyze Folder in VS Code, against the emulator', function () {
 
 	it('Retry Failed analyzes the failed images again, updating them in place', async () => {
 		const run = (await analyzeFolder())!;
-		await vscode.workspace.fs.writeFile(file('empty.png'), variant('receipt.png', 2000));
+		await vscode.workspace.fs.writeFile(file('empty.png'), fixtureVariant('receipt.png', 2000));
 		try {
 			emulator.clearLog();
 			const again = await vscode.commands.executeCommand<BatchRun>('yandexVision.retryFailed');

@@ -202,7 +202,8 @@ describe('results panel requests in VS Code', function () {
 			const second = { ...first, requestId: 'second-request', analyzedAt: '2025-11-25T09:00:00.000Z' };
 			panel.update(second, []);
 			await panel.handleMessage({ type: 'showJson' });
-			const document = vscode.workspace.textDocuments.find(d => d.uri.scheme === 'yandex-vision-json');
+			// This panel's document: VS Code keeps documents other suites opened for a while.
+			const document = vscode.workspace.textDocuments.find(d => d.uri.scheme === 'yandex-vision-json' && d.uri.path === '/images/faces.jpg.vision.json');
 			assert.ok(document);
 			await waitFor(() => document.getText().includes('second-request') || undefined, 'the document to change');
 			assert.deepEqual(JSON.parse(document.getText()), second);
