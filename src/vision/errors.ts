@@ -41,6 +41,8 @@ export interface VisionErrorInit {
 	attempts?: number;
 	/** The service's Retry-After, when it sent one. */
 	retryAfterMs?: number;
+	/** A network failure that sending again cannot fix, such as a refused certificate. */
+	permanent?: boolean;
 	cause?: unknown;
 }
 
@@ -55,6 +57,7 @@ export class VisionError extends Error {
 	readonly details: unknown[];
 	readonly attempts: number;
 	readonly retryAfterMs: number | undefined;
+	readonly permanent: boolean;
 
 	constructor(init: VisionErrorInit) {
 		super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
@@ -67,6 +70,7 @@ export class VisionError extends Error {
 		this.details = init.details ?? [];
 		this.attempts = init.attempts ?? 0;
 		this.retryAfterMs = init.retryAfterMs;
+		this.permanent = init.permanent ?? false;
 	}
 
 	/** Copy with some fields changed, keeping this error as the cause. */
@@ -82,6 +86,7 @@ export class VisionError extends Error {
 			details: this.details,
 			attempts: this.attempts,
 			retryAfterMs: this.retryAfterMs,
+			permanent: this.permanent,
 			...changes,
 			cause: this,
 		});
@@ -92,7 +97,7 @@ export class VisionError extends Error {
 		switch (this.kind) {
 			case 'network':
 			case 'timeout':
-				return true;
+				return !this.permanent;
 			case 'service':
 			case 'protocol':
 				return this.httpStatus !== undefined && RETRYABLE_HTTP_STATUSES.has(this.httpStatus);

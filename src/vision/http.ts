@@ -92,7 +92,8 @@ export async function exchange(options: ExchangeOptions): Promise<Answer> {
 				message: `No complete answer from ${hostOf(options.url)} within ${formatSeconds(options.timeoutMs)}. Check your network or proxy; if the service is only slow, raise the timeout setting.`,
 			});
 		}
-		throw new VisionError({ ...base, kind: 'network', code: RpcCode.UNAVAILABLE, message: networkMessage(err, options.url, status) });
+		// A refused certificate is refused again on every attempt: said at once, not after the retries.
+		throw new VisionError({ ...base, kind: 'network', code: RpcCode.UNAVAILABLE, message: networkMessage(err, options.url, status), permanent: isTlsFailure(errorCode(err)) });
 	} finally {
 		clearTimeout(timer);
 	}
@@ -229,11 +230,15 @@ function networkMessage(err: unknown, url: string, status: number): string {
 			if (code && CERTIFICATE_PROBLEMS[code]) {
 				return `The TLS certificate of ${host} ${CERTIFICATE_PROBLEMS[code]} (${code}). Check the endpoint setting, and any proxy or security software that intercepts HTTPS: its certificate must be trusted by this computer.`;
 			}
-			if (code && /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY/i.test(code)) {
+			if (isTlsFailure(code)) {
 				return `TLS error talking to ${host} (${code}): the secure connection or its certificate was refused. Check the endpoint setting and any proxy that intercepts HTTPS.`;
 			}
 			return `Network error talking to ${host}${code ? ` (${code})` : ''}: ${err instanceof Error ? err.message : String(err)}`;
 	}
+}
+
+function isTlsFailure(code: string | undefined): boolean {
+	return code !== undefined && (CERTIFICATE_PROBLEMS[code] !== undefined || /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY/i.test(code));
 }
 
 /** What is wrong with a certificate, by OpenSSL's and node's codes, as a predicate. */

@@ -31,7 +31,8 @@ export function backoffDelay(policy: RetryPolicy, retry: number, random: () => n
 export function parseRetryAfter(value: string | string[] | undefined, now: number): number | undefined {
 	const text = Array.isArray(value) ? value[0] : value;
 	if (!text) return undefined;
-	if (/^\s*\d+\s*$/.test(text)) return Number(text) * 1000;
+	// Capped at a day: a 400-digit value is a broken header, not a wait.
+	if (/^\s*\d+\s*$/.test(text)) return Math.min(Number(text), 86_400) * 1000;
 	const date = Date.parse(text);
 	return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }

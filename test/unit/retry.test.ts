@@ -27,6 +27,11 @@ describe('retry policy', () => {
 		assert.equal(parseRetryAfter(undefined, now), undefined);
 	});
 
+	it('caps a Retry-After beyond a day, so a broken header never reads as an endless wait', () => {
+		assert.equal(parseRetryAfter('9'.repeat(400), 0), 86_400_000);
+		assert.equal(parseRetryAfter('86400', 0), 86_400_000);
+	});
+
 	it('retries 429/500/502/503/504 and connection trouble, never 400/401/403', () => {
 		const service = (httpStatus: number) => new VisionError({ kind: 'service', code: 0, message: '', httpStatus });
 		for (const status of [429, 500, 502, 503, 504]) assert.equal(service(status).retryable, true, String(status));
