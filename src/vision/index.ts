@@ -1,4 +1,4 @@
-/** The Yandex Vision batchAnalyze client: validation, transport, normalization, batching. No VS Code here. */
+/** The Yandex Vision batchAnalyze client: validation, transport, normalization. No VS Code here (batches: src/batch/pipeline.ts). */
 export { createVisionClient, DEFAULT_ENDPOINT } from './client';
 export type { BatchAnalyzeResult, CallMeta, RequestEvent, VisionClient, VisionClientOptions } from './client';
 export type { Credentials, CredentialsProvider } from './credentials';
@@ -8,8 +8,6 @@ export type { VisionErrorKind } from './errors';
 export { DEFAULT_RETRY_POLICY } from './retry';
 export type { RetryPolicy } from './retry';
 export { RateLimiter } from './rateLimiter';
-export { analyzeAll } from './batcher';
-export type { AnalyzeAllOptions, ItemOutcome } from './batcher';
 export { annotationToMarkdown, annotationToText, selectionText, wordsInReadingOrder } from './text';
 export type { WordRef } from './text';
 export { LIMITS, prepareRequest, prepareSpec } from './validate';

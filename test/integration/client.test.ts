@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { DEFAULT_CREDENTIALS, startEmulator, type Emulator, type FaultKind } from '../emulator';
-import { analyzeAll, createVisionClient, VisionError, type AnalyzeSpec, type Feature, type VisionClient, type VisionClientOptions } from '../../src/vision';
+import { createVisionClient, VisionError, type AnalyzeSpec, type Feature, type VisionClient, type VisionClientOptions } from '../../src/vision';
 import { fixtureBytes, recordingOf } from '../support/fixtures';
 
 const OCR: Feature = { type: 'TEXT_DETECTION', textDetectionConfig: { languageCodes: ['en', 'ru'] } };
@@ -185,49 +185,6 @@ describe('client against the emulator', function () {
 		const results = await Promise.all(Array.from({ length: 8 }, () => c.batchAnalyze({ analyzeSpecs: [spec('latin-note.png')] })));
 		assert.equal(results.length, 8);
 		assert.ok(emulator.log.some(e => e.status === 429), 'the emulator did push back');
-	});
-
-	it('analyzes many images in requests of up to 8, in input order, bad ones failing alone', async () => {
-		const names = ['latin-note.png', 'cyrillic-sign.jpg', 'mixed-page.png', 'receipt.png'];
-		const specs: AnalyzeSpec[] = Array.from({ length: 18 }, (_, i) => spec(names[i % names.length]!));
-		specs.splice(5, 0, spec('broken.jpg'));
-		specs.splice(13, 0, { content: new Uint8Array(0), features: [OCR] });
-		const outcomes = await analyzeAll(client(), specs, { concurrency: 2 });
-		assert.equal(outcomes.length, 20);
-		assert.equal(emulator.log.length, 3, '18 valid images → 3 requests');
-		outcomes.forEach((outcome, i) => {
-			if (i === 5 || i === 13) {
-				assert.equal(outcome.status, 'failed');
-				return;
-			}
-			assert.equal(outcome.status, 'done', `image ${i}`);
-			if (outcome.status !== 'done') return;
-			const image = names[(i - (i > 5 ? 1 : 0) - (i > 13 ? 1 : 0)) % names.length]!;
-			assert.deepEqual(outcome.result.results[0]!.textDetection, recordingOf(image).textDetection, `image ${i} is ${image}`);
-		});
-		const broken = outcomes[5]!;
-		assert.ok(broken.status === 'failed' && /corrupt|truncated/i.test(broken.error.message), 'a corrupt JPEG is named as such');
-	});
-
-	it('stops a batch on cancel without losing what finished', async () => {
-		emulator.configure({ latencyMs: 150 });
-		const controller = new AbortController();
-		const specs = Array.from({ length: 40 }, () => spec('latin-note.png'));
-		let done = 0;
-		const pending = analyzeAll(client(), specs, {
-			concurrency: 1,
-			signal: controller.signal,
-			onOutcome: (_i, outcome) => {
-				if (outcome.status === 'done' && ++done === 8) controller.abort();
-			},
-		});
-		const outcomes = await pending;
-		const requestsAtEnd = emulator.log.length;
-		assert.equal(outcomes.filter(o => o.status === 'done').length, 8);
-		assert.ok(outcomes.slice(8).every(o => o.status === 'failed' && o.error.kind === 'cancelled'));
-		await new Promise(resolve => setTimeout(resolve, 300));
-		assert.equal(emulator.log.length, requestsAtEnd, 'no request after cancel');
-		assert.ok(requestsAtEnd <= 2);
 	});
 });
 
