@@ -143,6 +143,8 @@ function reportSizes(meta) {
 
 async function main() {
 	const targets = tests ? testTargets() : productTargets();
+	// Built afresh, so the compiled suite of a test file since deleted cannot go on running.
+	if (tests) fs.rmSync(path.join('out', 'test'), { recursive: true, force: true });
 	if (!tests) {
 		copyVips();
 		copyPdfWorker();

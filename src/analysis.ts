@@ -275,7 +275,7 @@ export class Analyzer implements vscode.Disposable {
 					bytes = await vscode.workspace.fs.readFile(uri);
 				} catch (err) {
 					if (err instanceof SourceError || signal.aborted) throw err;
-					throw new SourceError(vscode.l10n.t('Cannot read {0}: {1}', name, messageOf(err)), { cause: err });
+					throw new SourceError(unreadable(name, err), { cause: err });
 				}
 				return { bytes, file: { uri: uri.toString(), size: stat.size, mtime: stat.mtime } };
 			},
@@ -460,6 +460,25 @@ function batchProgress(finished: number, total: number, failed: number): string 
 	return failed === 0
 		? vscode.l10n.t('{0} / {1} images', finished, total)
 		: vscode.l10n.t('{0} / {1} images, {2} failed', finished, total, failed);
+}
+
+/**
+ * Why a file could not be read, in the user's terms: a file deleted or moved while a batch ran,
+ * one without read permission; anything else with the file system's own words.
+ */
+function unreadable(name: string, err: unknown): string {
+	const code = err instanceof vscode.FileSystemError ? err.code : '';
+	const message = messageOf(err);
+	if (code === 'FileNotFound' || /\bENOENT\b/.test(message)) {
+		return vscode.l10n.t('{0} no longer exists: it was deleted or moved after it was chosen.', name);
+	}
+	if (code === 'NoPermissions' || /\b(EACCES|EPERM)\b/.test(message)) {
+		return vscode.l10n.t('Cannot read {0}: permission denied. Check that your user account can read the file.', name);
+	}
+	if (code === 'FileIsADirectory' || /\bEISDIR\b/.test(message)) {
+		return vscode.l10n.t('{0} is a folder, not an image. Use Analyze Folder… for the images in it.', name);
+	}
+	return vscode.l10n.t('Cannot read {0}: {1}', name, message);
 }
 
 function messageOf(err: unknown): string {

@@ -26,9 +26,27 @@ export class ImageError extends Error {
 		super(message, options);
 	}
 
-	/** `photo.bmp is truncated: …`. */
+	/**
+	 * `photo.bmp is a truncated BMP: … It was cut short: copy or download it again.` — the
+	 * predicate, then what to do when the predicate does not say it already.
+	 */
 	sentence(label: string): string {
-		return `${label} ${this.message}`;
+		const hint = hintFor(this.code, this.message);
+		return hint ? `${label} ${this.message}. ${hint}.` : `${label} ${this.message}`;
+	}
+}
+
+const EDIT_AND_SAVE = 'Open it in an image editor and save it again as JPEG or PNG';
+
+/** What the user can do about it; the predicates of `unsupported` and `limit` say it themselves. */
+function hintFor(code: ImageErrorCode, message: string): string | undefined {
+	switch (code) {
+		case 'empty': return 'If it is still being saved or downloaded, try again when it is complete';
+		case 'truncated': return 'It was cut short: copy or download it again';
+		case 'corrupt': return EDIT_AND_SAVE;
+		case 'decode': return message.startsWith('could not be made smaller') ? 'Crop it or scale it down first' : EDIT_AND_SAVE;
+		case 'converter': return 'Try again';
+		default: return undefined;
 	}
 }
 

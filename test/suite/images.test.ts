@@ -206,8 +206,8 @@ describe('fitted images in VS Code, against the emulator', function () {
 		const selection = [png.name, empty.name, cutOff.name, secondWebp.name].map(generated);
 		const reports = await recognizeText(selection[0], selection);
 		assert.deepEqual(reports.map(r => r.status), ['done', 'failed', 'failed', 'done'], reports.map(r => r.error ?? '').join(' | '));
-		assert.equal(reports[1]!.error, `images/generated/${empty.name} is empty (0 bytes)`);
-		assert.match(reports[2]!.error!, new RegExp(`^images/generated/${cutOff.name} is a truncated JPEG: it ends after ${cutOff.bytes} bytes, before the frame header`));
+		assert.equal(reports[1]!.error, `images/generated/${empty.name} is empty (0 bytes). If it is still being saved or downloaded, try again when it is complete.`);
+		assert.match(reports[2]!.error!, new RegExp(`^images/generated/${cutOff.name} is a truncated JPEG: it ends after ${cutOff.bytes} bytes, before the frame header that gives the image size\\. It was cut short: copy or download it again\\.$`));
 
 		assertWordsOnOriginal(reports[0]!, png, 1);
 		assert.equal(reports[0]!.fitted, undefined, 'a small PNG goes as it is');

@@ -125,8 +125,8 @@ describe('images: what to do with a file', () => {
 
 		it('says what is wrong with a 0-byte file and a truncated one, naming them', async () => {
 			const fitter = forbiddenFitter();
-			await assert.rejects(prepareImage(new Uint8Array(0), fitter), (err: unknown) => err instanceof ImageError && err.sentence('empty.jpg') === 'empty.jpg is empty (0 bytes)');
-			await assert.rejects(prepareImage(pngHeader(640, 480).subarray(0, 18), fitter), (err: unknown) => err instanceof ImageError && /^cut\.png is a truncated PNG: it ends after 18 bytes/.test(err.sentence('cut.png')));
+			await assert.rejects(prepareImage(new Uint8Array(0), fitter), (err: unknown) => err instanceof ImageError && err.sentence('empty.jpg') === 'empty.jpg is empty (0 bytes). If it is still being saved or downloaded, try again when it is complete.');
+			await assert.rejects(prepareImage(pngHeader(640, 480).subarray(0, 18), fitter), (err: unknown) => err instanceof ImageError && /^cut\.png is a truncated PNG: it ends after 18 bytes, .*\. It was cut short: copy or download it again\.$/.test(err.sentence('cut.png')));
 			assert.equal(fitter.requests.length, 0);
 		});
 
