@@ -205,11 +205,12 @@ export function createRuntime(context: vscode.ExtensionContext): Runtime {
 			? vscode.l10n.t('Yandex Vision: cancelled. {0}', summaryText)
 			: vscode.l10n.t('Yandex Vision: {0}', summaryText);
 		const showFailed = vscode.l10n.t('Show Failed');
+		const showResults = vscode.l10n.t('Show Results');
 		const exportResults = vscode.l10n.t('Export…');
 		const choice = counts.failed > 0
 			? await vscode.window.showWarningMessage(message, showFailed, exportResults)
-			: await vscode.window.showInformationMessage(message, exportResults);
-		if (choice === showFailed) await summary.reveal();
+			: await vscode.window.showInformationMessage(message, showResults, exportResults);
+		if (choice === showFailed || choice === showResults) await summary.reveal();
 		else if (choice === exportResults) await exportBatch(run, await analyzer.resultCache());
 	};
 

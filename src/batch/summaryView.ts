@@ -1,5 +1,5 @@
 /**
- * The Explorer view listing the images of the latest batch, grouped by status with failures
+ * The view in the Panel listing the images of the latest batch, grouped by status with failures
  * first, counts in the view's description. During a run it refreshes a few times a second at
  * most, and only the groups whose members changed.
  */
@@ -99,8 +99,11 @@ export class BatchSummaryView implements vscode.Disposable, BatchObserver {
 		this.lastRefresh = Date.now();
 		const model = this.model;
 		if (!model) return;
-		this.view.description = countsText(model.counts());
-		this.view.message = stateText(model.run, model.counts());
+		const counts = model.counts();
+		this.view.description = countsText(counts);
+		// On the Panel's tab, where the description is not shown: how many need a look.
+		this.view.badge = counts.failed > 0 ? { value: counts.failed, tooltip: vscode.l10n.t('{0} failed', counts.failed) } : undefined;
+		this.view.message = stateText(model.run, counts);
 		const changes = model.takeChanges();
 		if (all || changes.all) this.emitter.fire(undefined);
 		else if (changes.nodes.length > 0) this.emitter.fire(changes.nodes);
