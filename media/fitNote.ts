@@ -4,7 +4,7 @@
  * shown on the original". Worded here from the numbers, so it follows the display language; the
  * model's `note` is the English of the same, for logs.
  */
-import type { FitView } from '../src/shared/protocol';
+import type { FitView, FitWarning } from '../src/shared/protocol';
 import { h } from './dom';
 import type { Localizer } from './l10n';
 
@@ -12,6 +12,39 @@ import type { Localizer } from './l10n';
 export function fitNote(fitted: unknown, l10n: Localizer, lang: string | undefined): HTMLElement | undefined {
 	if (!isFitView(fitted)) return undefined;
 	return h('p', { class: 'fit-note', id: 'fit-note', title: l10n.t('fit.title') }, fitNoteText(fitted, l10n, lang));
+}
+
+/**
+ * What the image sent left out, one item each, under the note: without it an SVG whose text was
+ * not drawn would read as an image with no text at all.
+ */
+export function fitWarnings(fitted: unknown, l10n: Localizer, lang: string | undefined): HTMLElement | undefined {
+	if (!isFitView(fitted) || !Array.isArray(fitted.warnings)) return undefined;
+	const formats = formatsFor(lang);
+	const items = fitted.warnings.map(warning => warningText(warning, l10n, formats)).filter((text): text is string => text !== undefined);
+	if (items.length === 0) return undefined;
+	return h('ul', { class: 'fit-warnings', id: 'fit-warnings' }, ...items.map(text => h('li', { class: 'fit-warning' }, text)));
+}
+
+/** A warning of a kind this panel does not know (a newer state) is left out rather than guessed. */
+function warningText(warning: unknown, l10n: Localizer, formats: Formats): string | undefined {
+	if (typeof warning !== 'object' || warning === null) return undefined;
+	const known = warning as Partial<Record<string, unknown>> & { code?: unknown };
+	const count = (n: unknown) => (typeof n === 'number' && Number.isInteger(n) && n > 1 ? formats.whole.format(n) : undefined);
+	switch (known.code as FitWarning['code'] | undefined) {
+		case 'firstPage': {
+			const pages = count(known.pages);
+			return pages && l10n.t('fit.firstPage', pages);
+		}
+		case 'firstFrame': {
+			const frames = count(known.frames);
+			return frames && l10n.t('fit.firstFrame', frames);
+		}
+		case 'svgText':
+			return l10n.t('fit.svgText');
+		default:
+			return undefined;
+	}
 }
 
 export function fitNoteText(fitted: FitView, l10n: Localizer, lang: string | undefined): string {

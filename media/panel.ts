@@ -14,7 +14,7 @@ import { entitiesView } from './entities';
 import { errorBox } from './errors';
 import { facesView, linkFaces } from './faces';
 import { featureNav, type NavEntry } from './featureNav';
-import { fitNote } from './fitNote';
+import { fitNote, fitWarnings } from './fitNote';
 import { WordInteraction } from './interaction';
 import { createLocalizer, type Localizer } from './l10n';
 import { entitiesOf, languageCounts, ocrView, type EntityView, type OcrView } from './ocr';
@@ -195,7 +195,8 @@ function header(model: ResultsModel, l10n: Localizer, host: PanelHost, signal: A
 		h('h1', { class: 'title', title: model.imageUri }, model.imageLabel),
 		meta.length > 0 && h('div', { class: 'meta' }, meta.join(' · ')),
 		h('div', { class: 'header-actions' }, showJson, exportButton),
-		fitNote(model.fitted, l10n, document.documentElement.lang));
+		fitNote(model.fitted, l10n, document.documentElement.lang),
+		fitWarnings(model.fitted, l10n, document.documentElement.lang));
 }
 
 function buildLayerToggles(

@@ -5,6 +5,7 @@
  * converter's worker thread: every call here can block for hundreds of milliseconds.
  */
 import type Vips from 'wasm-vips';
+import type { FitWarning } from '../shared/protocol';
 import { decodeBmp } from './bmp';
 import { count, ImageError, megabytes } from './errors';
 import type { ImageFormat, Orientation } from './header';
@@ -62,7 +63,7 @@ export interface FitResult {
 	/** Each encoding tried, for the log: `JPEG q85 1.2 MB`. */
 	attempts: string[];
 	/** Things a person may want to know (an SVG's text is not drawn, only the first frame is used). */
-	warnings: string[];
+	warnings: FitWarning[];
 }
 
 /** JPEG qualities tried, best first; 50 is the floor below which text edges smear. */
@@ -87,7 +88,7 @@ export function fitImage(vips: VipsModule, request: FitRequest): FitResult {
 		handles.push(handle);
 		return handle;
 	};
-	const warnings: string[] = [];
+	const warnings: FitWarning[] = [];
 	try {
 		const loaded = request.format === 'bmp' ? loadBmp(vips, request.bytes, limits, keep) : load(vips, request, limits, keep, warnings);
 		let image = keep(normalize(loaded.image, keep).copyMemory());
@@ -140,7 +141,7 @@ interface Loaded {
 }
 
 /** Decodes with shrink-on-load into a box that no content type needs exceeded, turned upright. */
-function load(vips: VipsModule, request: FitRequest, limits: FitLimits, keep: Keep, warnings: string[]): Loaded {
+function load(vips: VipsModule, request: FitRequest, limits: FitLimits, keep: Keep, warnings: FitWarning[]): Loaded {
 	// One source for both reads (SVG is only read from a buffer).
 	const source = request.format === 'svg' ? undefined : keep(sourceOf(vips, request.bytes));
 	// The header only: cheap, and it is what the thumbnail below will see, orientation included.
@@ -152,9 +153,9 @@ function load(vips: VipsModule, request: FitRequest, limits: FitLimits, keep: Ke
 	}
 	const upright = uprightSize(stored, orientation);
 	const pages = probe.getTypeof('n-pages') !== 0 ? probe.getInt('n-pages') : 1;
-	if (pages > 1) warnings.push(request.format === 'tiff' ? `only the first of its ${pages} pages is analyzed` : `only the first of its ${pages} frames is analyzed`);
+	if (pages > 1) warnings.push(request.format === 'tiff' ? { code: 'firstPage', pages } : { code: 'firstFrame', frames: pages });
 	if (request.format === 'svg' && /<text[\s>]/.test(Buffer.from(request.bytes.buffer, request.bytes.byteOffset, request.bytes.byteLength).toString('latin1'))) {
-		warnings.push('its <text> elements are not drawn (no fonts are available to the converter): convert text to paths, or export it as PNG');
+		warnings.push({ code: 'svgText' });
 	}
 	const longSide = request.format === 'jpeg' ? photoLongSide(request, limits) : limits.graphicLongSide;
 	const minimum = request.format === 'svg' ? SVG_MIN_LONG_SIDE : 0;

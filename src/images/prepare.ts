@@ -3,7 +3,7 @@
  * done is described in one line for the log and the command's report, e.g.
  * `resized 4000×3000 → 2560×1920, 4.9 MB → 0.93 MB`.
  */
-import type { FitView } from '../shared/protocol';
+import type { FitView, FitWarning } from '../shared/protocol';
 import type { Converted, FitOptions } from './converter';
 import { ImageError, megabytes } from './errors';
 import type { FitRequest } from './fit';
@@ -44,7 +44,7 @@ export interface FittedImage {
 	sent: { format: 'JPEG' | 'PNG'; bytes: number; width: number; height: number; quality?: number; palette?: boolean };
 	/** Each encoding tried. */
 	attempts: string[];
-	warnings: string[];
+	warnings: FitWarning[];
 	/** Time in the converter. */
 	ms: number;
 }
@@ -98,7 +98,7 @@ export async function prepareImage(bytes: Uint8Array, fitter: Fitter, options: P
  * `converted WEBP → JPEG, turned upright (EXIF orientation 6), resized 3000×4000 → 1920×2560,
  * 4.9 MB → 0.93 MB`: sizes are upright, as the image is seen.
  */
-export function describeFit(original: FittedImage['original'], sent: FittedImage['sent'], warnings: readonly string[] = []): string {
+export function describeFit(original: FittedImage['original'], sent: FittedImage['sent'], warnings: readonly FitWarning[] = []): string {
 	const parts: string[] = [];
 	const from = FORMAT_NAMES[original.format];
 	if (from !== sent.format) parts.push(`converted ${from} → ${sent.format}`);
@@ -109,7 +109,19 @@ export function describeFit(original: FittedImage['original'], sent: FittedImage
 		parts.push(`re-encoded ${sent.width}×${sent.height}`);
 	}
 	parts.push(`${megabytes(original.bytes)} → ${megabytes(sent.bytes)}`);
-	return [parts.join(', '), ...warnings].join('; ');
+	return [parts.join(', '), ...warnings.map(describeWarning)].join('; ');
+}
+
+/** The English of a warning, for the note and the log; the panel words it in the display language. */
+export function describeWarning(warning: FitWarning): string {
+	switch (warning.code) {
+		case 'firstPage':
+			return `only the first of its ${warning.pages} pages is analyzed`;
+		case 'firstFrame':
+			return `only the first of its ${warning.frames} frames is analyzed`;
+		case 'svgText':
+			return 'its <text> elements are not drawn (no fonts are available to the converter): convert text to paths, or export it as PNG';
+	}
 }
 
 /** The part of {@link FittedImage} worth keeping with a result: plain JSON, no pixels. */
@@ -121,5 +133,6 @@ export function summarizeFit(fitted: FittedImage): FitSummary {
 		note: fitted.note,
 		original: { ...fitted.original, format: FORMAT_NAMES[fitted.original.format] },
 		sent: quality === undefined ? { format, width, height, bytes } : { format, width, height, bytes, quality },
+		...fitted.warnings.length > 0 ? { warnings: fitted.warnings.map(warning => ({ ...warning })) } : {},
 	};
 }

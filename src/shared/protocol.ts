@@ -44,7 +44,18 @@ export interface FitView {
 	/** The original, upright as it is shown. `format`: JPEG, PNG, WEBP, BMP, … */
 	original: { format: string; width: number; height: number; bytes: number; orientation: number };
 	sent: { format: 'JPEG' | 'PNG'; width: number; height: number; bytes: number; quality?: number };
+	/** What was left out in converting, which a person reading the results should know. */
+	warnings?: FitWarning[];
 }
+
+/**
+ * Something of the file that the image sent does not hold: the other pages of a TIFF, the other
+ * frames of an animation, the text of an SVG (the converter has no fonts).
+ */
+export type FitWarning =
+	| { code: 'firstPage'; pages: number }
+	| { code: 'firstFrame'; frames: number }
+	| { code: 'svgText' };
 
 export interface InitPayload {
 	model: ResultsModel;

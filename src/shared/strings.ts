@@ -111,6 +111,9 @@ export const WEBVIEW_STRINGS = {
 	'fit.kilobytes': '{0} kB',
 	'fit.bytes': '{0} bytes',
 	'fit.mapped': 'boxes shown on the original',
+	'fit.firstPage': 'Only the first of its {0} pages was analyzed.',
+	'fit.firstFrame': 'Only the first of its {0} frames was analyzed.',
+	'fit.svgText': 'Its text elements were not drawn, so they were not recognized: the converter has no fonts. Convert the text to paths, or export the image as PNG.',
 } as const;
 
 export type WebviewStringKey = keyof typeof WEBVIEW_STRINGS;

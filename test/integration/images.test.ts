@@ -10,7 +10,7 @@ import { ImageError } from '../../src/images/errors';
 import { readHeader } from '../../src/images/header';
 import { rawToUpright } from '../../src/images/mapping';
 import { SERVICE_LIMITS } from '../../src/images/plan';
-import { prepareImage, type PreparedImage } from '../../src/images/prepare';
+import { prepareImage, summarizeFit, type PreparedImage } from '../../src/images/prepare';
 import { buildFitScript, buildImageWorker, drawSquare, encodeBmp, loadVips, photoJpeg, VIPS_PATH, withImages, type FitScriptReport, type VipsModule } from '../unit/imagesHarness';
 
 const run = promisify(execFile);
@@ -154,6 +154,7 @@ describe('images: fitting in the converter\'s worker thread', function () {
 				assertSendable(prepared);
 				assert.deepEqual([prepared.fitted!.sent.width, prepared.fitted!.sent.height], [320, 200]);
 				assert.match(prepared.fitted!.note, new RegExp(`; only the first of its 3 ${what} is analyzed$`));
+				assert.deepEqual(prepared.fitted!.warnings, [what === 'frames' ? { code: 'firstFrame', frames: 3 } : { code: 'firstPage', pages: 3 }]);
 				// GIF's palette moves the grey levels a little; the first frame stays the darkest by far.
 				const first = withImages(keep => keep(vips.Image.newFromBuffer(prepared.bytes)).avg());
 				assert.ok(first < 100, `the first frame, the dark one: ${first}`);
@@ -176,6 +177,8 @@ describe('images: fitting in the converter\'s worker thread', function () {
 			assert.equal(prepared.mimeType, 'image/png');
 			assert.deepEqual(prepared.fitted!.geometry, { sent: { width: 1600, height: 800 }, upright: { width: 300, height: 150 } });
 			assert.match(prepared.fitted!.note, /^converted SVG → PNG, resized 300×150 → 1600×800, .*; its <text> elements are not drawn/);
+			assert.deepEqual(prepared.fitted!.warnings, [{ code: 'svgText' }]);
+			assert.deepEqual(summarizeFit(prepared.fitted!).warnings, [{ code: 'svgText' }], 'kept with the result, for the panel');
 		});
 	});
 

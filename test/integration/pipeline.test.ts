@@ -219,7 +219,7 @@ describe('batch pipeline against the emulator', function () {
 		assert.deepEqual(emulator.log.map(e => e.specCount).sort(), [4, 8, 8]);
 	});
 
-	it('maps boxes of a fitted image back to the original\'s pixels', async () => {
+	it('maps boxes of a fitted image back to the original\'s pixels, and keeps what fitting left out', async () => {
 		// Over 1 MB, so it is fitted; the stand-in converter sends the recorded image and says the original is twice its size.
 		const small = fixtureBytes('latin-note.png');
 		const { width, height } = readHeader(small);
@@ -234,7 +234,7 @@ describe('batch pipeline against the emulator', function () {
 			fit: async () => ({
 				bytes: new Uint8Array(small), mimeType: 'image/png', width: width!, height: height!,
 				original: { width: width! * 2, height: height! * 2, orientation: 1, upright: { width: width! * 2, height: height! * 2 } },
-				content: 'graphic', attempts: ['PNG 29 kB'], warnings: [], ms: 1,
+				content: 'graphic', attempts: ['PNG 29 kB'], warnings: [{ code: 'firstFrame', frames: 4 }], ms: 1,
 			}),
 		};
 		const fitted: number[] = [];
@@ -245,7 +245,8 @@ describe('batch pipeline against the emulator', function () {
 		const recorded = recordingOf('latin-note.png').textDetection!.pages[0]!;
 		assert.deepEqual([page.width, page.height], [recorded.width * 2, recorded.height * 2]);
 		assert.deepEqual(page.blocks[0]!.lines[0]!.words[0]!.boundingBox.vertices, recorded.blocks[0]!.lines[0]!.words[0]!.boundingBox.vertices.map(v => ({ x: v.x * 2, y: v.y * 2 })));
-		assert.match(outcome.result.fitted?.note ?? '', /resized .* → /);
+		assert.match(outcome.result.fitted?.note ?? '', /resized .* → .*; only the first of its 4 frames is analyzed$/);
+		assert.deepEqual(outcome.result.fitted?.warnings, [{ code: 'firstFrame', frames: 4 }], 'kept with the result for the panel');
 	});
 });
 

@@ -187,7 +187,7 @@ describe('images: what to do with a file', () => {
 			const note = describeFit(
 				{ format: 'gif', bytes: 2 * MB, orientation: 1, width: 800, height: 600 },
 				{ format: 'PNG', bytes: 300_000, width: 800, height: 600 },
-				['only the first of its 12 frames is analyzed'],
+				[{ code: 'firstFrame', frames: 12 }],
 			);
 			assert.equal(note, 'converted GIF → PNG, 2 MB → 0.29 MB; only the first of its 12 frames is analyzed');
 			assert.equal(describeFit({ format: 'jpeg', bytes: 2 * MB, orientation: 1, width: 800, height: 600 }, { format: 'JPEG', bytes: MB - 5, width: 800, height: 600 }), 're-encoded 800×600, 2 MB → 1 MB');

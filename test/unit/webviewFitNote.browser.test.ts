@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { FitView, InitPayload, PersistedState } from '../../src/shared/protocol';
+import type { FitView, FitWarning, InitPayload, PersistedState } from '../../src/shared/protocol';
 import type { WebviewStringKey } from '../../src/shared/strings';
 import { fixtureBytes } from '../support/fixtures';
 import { buildWebviewBundle, openWebviewPage, startWebviewServer, type WebviewServer } from '../support/webviewPage';
@@ -28,6 +28,9 @@ const RUSSIAN: Partial<Record<WebviewStringKey, string>> = {
 	'fit.kilobytes': '{0} КБ',
 	'fit.bytes': '{0} Б',
 	'fit.mapped': 'рамки показаны на оригинале',
+	'fit.firstPage': 'Проанализирована только первая из {0} страниц.',
+	'fit.firstFrame': 'Проанализирован только первый из {0} кадров.',
+	'fit.svgText': 'Текстовые элементы не отрисованы и поэтому не распознаны: у конвертера нет шрифтов. Преобразуйте текст в кривые или экспортируйте изображение в PNG.',
 };
 
 /** A 4000×3000 phone photo saved as WEBP, stored on its side (EXIF 6), sent as a 2560×1920 JPEG. */
@@ -150,10 +153,48 @@ describe('What fitting did, in the results panel header, in Chromium', function 
 		assert.ok(await page.locator('.fit-note').isVisible());
 	});
 
+	it('lists under the note what the image sent left out: an SVG\'s text, the other frames of a GIF, the other pages of a TIFF', async () => {
+		const page = await openPanel();
+		const svg: FitView = {
+			note: 'converted SVG → PNG, resized 300×150 → 1600×800, 2 kB → 31 kB; its <text> elements are not drawn …',
+			original: { format: 'SVG', width: 300, height: 150, bytes: 2048, orientation: 1 },
+			sent: { format: 'PNG', width: 1600, height: 800, bytes: 31_000 },
+			warnings: [{ code: 'svgText' }],
+		};
+		await init(page, payloadWith(svg));
+		const warnings = page.locator('header.header .fit-warnings .fit-warning');
+		assert.deepEqual(await warnings.allTextContents(), [
+			'Its text elements were not drawn, so they were not recognized: the converter has no fonts. Convert the text to paths, or export the image as PNG.',
+		]);
+		const note = await page.locator('.fit-note').boundingBox();
+		const list = await page.locator('.fit-warnings').boundingBox();
+		assert.ok(note && list && list.y >= note.y + note.height - 1, 'on a line of its own under the note');
+		await page.screenshot({ path: path.join(SCREENSHOTS, 'webview-fit-warning.png') });
+
+		const gif: FitView = {
+			note: 'converted GIF → PNG, 2 MB → 0.29 MB; only the first of its 12 frames is analyzed',
+			original: { format: 'GIF', width: 800, height: 600, bytes: 2 * MB, orientation: 1 },
+			sent: { format: 'PNG', width: 800, height: 600, bytes: 300_000 },
+			// A kind of warning from a newer version, and one without its number, are left out.
+			warnings: [{ code: 'firstFrame', frames: 12 }, { code: 'newerKind' } as unknown as FitWarning, { code: 'firstPage' } as unknown as FitWarning],
+		};
+		await send(page, { type: 'update', payload: payloadWith(gif) });
+		await waitForExpression(page, `[...document.querySelectorAll('.fit-warning')].map(e => e.textContent).join('|') === 'Only the first of its 12 frames was analyzed.'`, 5_000);
+
+		const tiff = { ...gif, original: { ...gif.original, format: 'TIFF' }, warnings: [{ code: 'firstPage', pages: 3 }] } satisfies FitView;
+		const russian = await openPanel({ lang: 'ru' });
+		await init(russian, payloadWith(tiff, RUSSIAN));
+		assert.deepEqual(await russian.locator('.fit-warning').allTextContents(), ['Проанализирована только первая из 3 страниц.']);
+
+		await send(page, { type: 'update', payload: payloadWith(PHOTO) });
+		await waitForExpression(page, `document.querySelector('.fit-warnings') === null && document.querySelector('.fit-note') !== null`, 5_000);
+	});
+
 	it('is absent when the file was sent as it was, and when a restored state has no usable numbers', async () => {
 		const page = await openPanel();
 		await init(page, payloadWith(undefined));
 		assert.equal(await page.locator('.fit-note').count(), 0);
+		assert.equal(await page.locator('.fit-warnings').count(), 0);
 		assert.doesNotMatch(await page.locator('header.header').textContent() ?? '', /original/);
 
 		const broken = payloadWith(undefined);
