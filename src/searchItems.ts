@@ -97,6 +97,32 @@ export function buildSearchItems(entries: readonly SearchEntry[], results: Reado
 	return items;
 }
 
+/** What a search list shows for a query: the first `limit` matches, and how many there are. */
+export interface SearchMatches {
+	items: SearchItem[];
+	matched: number;
+}
+
+/**
+ * The lines containing every word of `query` (case-insensitive, in the line or its file's path),
+ * in their order, at most `limit`. With more lines than a list can show at once, the list is
+ * narrowed here as the user types, not handed whole to the quick pick.
+ */
+export function matchSearchItems(items: readonly SearchItem[], query: string, limit: number, locale?: string): SearchMatches {
+	const words = query.toLocaleLowerCase(locale).split(/\s+/).filter(Boolean);
+	const found: SearchItem[] = [];
+	let matched = 0;
+	for (const item of items) {
+		if (words.length > 0) {
+			const text = `${item.label}\n${item.description}`.toLocaleLowerCase(locale);
+			if (!words.every(word => text.includes(word))) continue;
+		}
+		matched++;
+		if (found.length < limit) found.push(item);
+	}
+	return { items: found, matched };
+}
+
 /** `fn` over `items` with at most `limit` running at once; results in the order of `items`. */
 export async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
 	const results = new Array<R>(items.length);
