@@ -28,6 +28,8 @@ export interface OpenWorkbenchOptions {
 	env?: NodeJS.ProcessEnv;
 	locale?: string;
 	viewport?: { width: number; height: number };
+	/** Workspace Trust on: the folder opens in Restricted Mode unless trusted. */
+	workspaceTrust?: boolean;
 }
 
 export interface Workbench {
@@ -53,6 +55,7 @@ export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Work
 		env: options.env,
 		userSettings: options.userSettings,
 		locale: options.locale,
+		workspaceTrust: options.workspaceTrust,
 	});
 	let browser: Browser | undefined;
 	try {

@@ -40,6 +40,11 @@ export interface StartCodeServerOptions {
 	locale?: string;
 	/** Port on 127.0.0.1; default 0, any free port. */
 	port?: number;
+	/**
+	 * Workspace Trust as VS Code ships it: a folder not yet trusted opens in Restricted Mode. Off by
+	 * default, so that every other run is trusted without a prompt.
+	 */
+	workspaceTrust?: boolean;
 }
 
 export interface WorkbenchUrlOptions {
@@ -93,7 +98,7 @@ export async function startCodeServer(options: StartCodeServerOptions): Promise<
 		'--extensions-dir', dirs.extensions,
 		'--disable-telemetry',
 		'--disable-update-check',
-		'--disable-workspace-trust',
+		...(options.workspaceTrust ? [] : ['--disable-workspace-trust']),
 		'--disable-getting-started-override',
 		'--ignore-last-opened',
 		...(options.locale ? ['--locale', options.locale] : []),
