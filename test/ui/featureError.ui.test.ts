@@ -4,55 +4,25 @@
  * settings ask for one.
  */
 import * as assert from 'node:assert/strict';
-import { DEFAULT_CREDENTIALS, startEmulator, type Emulator } from '../emulator';
 import { recordingOf } from '../support/fixtures';
-import { prepareTestWorkspace, type TestWorkspace } from '../vscode/workspace';
+import { useSession } from './session';
 import {
 	closeAllEditors,
 	expectNoErrorNotifications,
 	explorerItem,
-	OPEN_WORKBENCH_TIMEOUT_MS,
-	openWorkbench,
 	pickFromContextMenu,
 	quickInputBox,
 	quickPickRow,
-	REPO_ROOT,
 	resultsPanel,
-	setIamTokenFromPalette,
 	waitUntil,
-	type Workbench,
 } from './workbench';
 
 describe('Analyze Image… in the VS Code workbench, with an unknown OCR language in the settings', function () {
 	this.timeout(60_000);
-	let emulator: Emulator | undefined;
-	let workspace: TestWorkspace | undefined;
-	let workbench: Workbench | undefined;
-
-	before(async function () {
-		this.timeout(OPEN_WORKBENCH_TIMEOUT_MS);
-		emulator = await startEmulator();
-		workspace = prepareTestWorkspace(REPO_ROOT);
-		workbench = await openWorkbench({
-			folder: workspace.folder,
-			userSettings: {
-				'yandexVision.endpoint': emulator.url,
-				'yandexVision.folderId': DEFAULT_CREDENTIALS.folderId,
-				'yandexVision.ocr.languageCodes': ['zz'],
-			},
-		});
-	});
-
-	after(async () => {
-		await workbench?.close();
-		await emulator?.close();
-		workspace?.dispose();
-	});
+	const session = useSession({ signIn: true, userSettings: { 'yandexVision.ocr.languageCodes': ['zz'] } });
 
 	it('shows the text recognition error with its code and request id next to the faces found', async () => {
-		assert.ok(workbench && emulator, 'the workbench did not open');
-		const { page } = workbench;
-		await setIamTokenFromPalette(page, DEFAULT_CREDENTIALS.userIamToken);
+		const { page, workbench, emulator } = session;
 		emulator.clearLog();
 
 		await pickFromContextMenu(page, await explorerItem(page, 'images/faces.jpg'), 'Analyze Image…');
@@ -83,8 +53,7 @@ describe('Analyze Image… in the VS Code workbench, with an unknown OCR languag
 	});
 
 	it('shows classification, faces and copies of one image as a person reads them', async () => {
-		assert.ok(workbench && emulator, 'the workbench did not open');
-		const { page } = workbench;
+		const { page, workbench, emulator } = session;
 		const recording = recordingOf('faces.jpg');
 		await closeAllEditors(page);
 		emulator.clearLog();
@@ -99,7 +68,7 @@ describe('Analyze Image… in the VS Code workbench, with an unknown OCR languag
 		}
 		await quickInputBox(page).press('Enter');
 
-		await waitUntil(async () => emulator!.log.some(e => e.status === 200) || undefined, 'the request to be answered');
+		await waitUntil(async () => emulator.log.some(e => e.status === 200) || undefined, 'the request to be answered');
 		const panel = await resultsPanel(page, 'images/faces.jpg');
 		assert.equal(emulator.log.length, 1, 'three features in one request');
 		const quality = [...recording.classification!.quality!].sort((a, b) => b.probability - a.probability);

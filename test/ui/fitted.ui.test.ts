@@ -7,57 +7,31 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import type { FrameLocator } from 'playwright-core';
 import type { Recording } from '../emulator/recording';
-import { DEFAULT_CREDENTIALS, startEmulator, type Emulator } from '../emulator';
 import { loadVips } from '../emulator/decode';
 import { recordingOf } from '../support/fixtures';
 import { writeFittingSamples, type FittingSamples } from '../support/fittingSamples';
-import { prepareTestWorkspace, type TestWorkspace } from '../vscode/workspace';
+import { useSession } from './session';
 import {
 	expectNoErrorNotifications,
 	explorerItem,
-	OPEN_WORKBENCH_TIMEOUT_MS,
-	openWorkbench,
 	pickFromContextMenu,
-	REPO_ROOT,
 	resultsPanel,
-	setIamTokenFromPalette,
 	waitUntil,
-	type Workbench,
 } from './workbench';
 
 describe('a fitted photo\'s results in the VS Code workbench', function () {
 	this.timeout(90_000);
-	let emulator: Emulator | undefined;
-	let workspace: TestWorkspace | undefined;
-	let workbench: Workbench | undefined;
 	let samples: FittingSamples | undefined;
-
-	function opened(): Workbench {
-		assert.ok(workbench, 'the workbench did not open');
-		return workbench;
-	}
-
-	before(async function () {
-		this.timeout(OPEN_WORKBENCH_TIMEOUT_MS);
-		emulator = await startEmulator();
-		workspace = prepareTestWorkspace(REPO_ROOT);
+	const session = useSession({
+		signIn: true,
 		// Before the workbench opens, so the Explorer lists them from the start.
-		samples = await writeFittingSamples(await loadVips(), path.join(workspace.folder, 'images', 'generated'));
-		workbench = await openWorkbench({
-			folder: workspace.folder,
-			userSettings: { 'yandexVision.endpoint': emulator.url, 'yandexVision.folderId': DEFAULT_CREDENTIALS.folderId },
-		});
-		await setIamTokenFromPalette(workbench.page, DEFAULT_CREDENTIALS.userIamToken);
-	});
-
-	after(async () => {
-		await workbench?.close();
-		await emulator?.close();
-		workspace?.dispose();
+		prepare: async workspace => {
+			samples = await writeFittingSamples(await loadVips(), path.join(workspace.folder, 'images', 'generated'));
+		},
 	});
 
 	it('the photo on its side: the note says it was turned upright and resized, and the boxes lie over the words of the upright picture', async () => {
-		const { page } = opened();
+		const { page, emulator } = session;
 		assert.ok(samples);
 		const { photo } = samples;
 		const label = `images/generated/${photo.name}`;
@@ -83,10 +57,10 @@ describe('a fitted photo\'s results in the VS Code workbench', function () {
 		for (const index of [0, Math.floor(words.length / 2), words.length - 1]) {
 			await expectBoxOverWord(panel, recording, index, shown);
 		}
-		const file = await opened().screenshot('fitted-orientation-6');
+		const file = await session.workbench.screenshot('fitted-orientation-6');
 		assert.ok(file.endsWith('fitted-orientation-6.png'));
-		assert.equal(emulator?.log.filter(entry => entry.path.endsWith('batchAnalyze')).length, 1, 'one request');
-		assert.match(emulator?.log.find(entry => entry.path.endsWith('batchAnalyze'))?.matches?.[0] ?? '', /orientation=1 .*receipt\.recording\.json$/, 'the emulator was sent the upright receipt');
+		assert.equal(emulator.log.filter(entry => entry.path.endsWith('batchAnalyze')).length, 1, 'one request');
+		assert.match(emulator.log.find(entry => entry.path.endsWith('batchAnalyze'))?.matches?.[0] ?? '', /orientation=1 .*receipt\.recording\.json$/, 'the emulator was sent the upright receipt');
 		await expectNoErrorNotifications(page);
 	});
 });

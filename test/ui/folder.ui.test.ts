@@ -5,25 +5,19 @@
  */
 import * as assert from 'node:assert/strict';
 import type { Locator, Page } from 'playwright-core';
-import { DEFAULT_CREDENTIALS, startEmulator, type Emulator } from '../emulator';
 import { recordingOf } from '../support/fixtures';
-import { prepareTestWorkspace, type TestWorkspace } from '../vscode/workspace';
+import { useSession } from './session';
 import {
 	clearNotifications,
 	closeAllEditors,
 	expectToast,
 	explorerItem,
-	OPEN_WORKBENCH_TIMEOUT_MS,
-	openWorkbench,
 	pickFromContextMenu,
 	quickInputBox,
 	quickPickRow,
-	REPO_ROOT,
 	resultsPanel,
 	runCommand,
-	setIamTokenFromPalette,
 	waitUntil,
-	type Workbench,
 } from './workbench';
 
 /** The workspace's images/: 8 with recordings (a 2-page PDF among them), a truncated JPEG and text named .png. */
@@ -32,55 +26,29 @@ const BROKEN = ['broken.jpg', 'not-an-image.png'];
 
 describe('Analyze Folder… in the VS Code workbench', function () {
 	this.timeout(90_000);
-	let emulator: Emulator | undefined;
-	let workspace: TestWorkspace | undefined;
-	let workbench: Workbench | undefined;
-
-	function opened(): Workbench {
-		assert.ok(workbench, 'the workbench did not open');
-		return workbench;
-	}
+	const session = useSession({
+		signIn: true,
+		// The other UI tests keep the cache off; here it is the point.
+		userSettings: { 'yandexVision.cache.maxMegabytes': 200 },
+	});
 
 	function batchRequests(): number {
-		return emulator?.log.filter(entry => entry.path.endsWith('batchAnalyze')).length ?? 0;
+		return session.emulator.log.filter(entry => entry.path.endsWith('batchAnalyze')).length;
 	}
 
-	before(async function () {
-		this.timeout(OPEN_WORKBENCH_TIMEOUT_MS);
-		emulator = await startEmulator();
-		workspace = prepareTestWorkspace(REPO_ROOT);
-		workbench = await openWorkbench({
-			folder: workspace.folder,
-			userSettings: {
-				'yandexVision.endpoint': emulator.url,
-				'yandexVision.folderId': DEFAULT_CREDENTIALS.folderId,
-				// The other UI tests keep the cache off; here it is the point.
-				'yandexVision.cache.maxMegabytes': 200,
-			},
-		});
-		await setIamTokenFromPalette(workbench.page, DEFAULT_CREDENTIALS.userIamToken);
-	});
-
-	after(async () => {
-		await workbench?.close();
-		await emulator?.close();
-		workspace?.dispose();
-	});
-
 	it('from the folder\'s context menu: the results view lists what failed with its reason, and what was done', async () => {
-		const { page } = opened();
-		emulator?.clearLog();
+		const { page } = session;
+		session.emulator.clearLog();
 		await analyzeImagesFolder(page);
 
 		const summary = await expectToast(page, 'Yandex Vision: 10 images: 8 done, 0 from cache, 2 failed', 60_000);
-		const sent = emulator?.log.filter(entry => entry.path.endsWith('batchAnalyze')) ?? [];
+		const sent = session.emulator.log.filter(entry => entry.path.endsWith('batchAnalyze'));
 		assert.equal(sent.reduce((sum, entry) => sum + (entry.specCount ?? 0), 0), GOOD.length, 'the good images sent once each, the broken ones never');
 		assert.ok(sent.every(entry => entry.status === 200 && (entry.specCount ?? 0) <= 8));
 		await summary.locator('.monaco-button', { hasText: /^Show Failed$/ }).click();
 
 		const view = resultsView(page);
 		await view.body.waitFor({ state: 'visible' });
-		await opened().screenshot('folder-results-view-0');
 		assert.equal((await view.tab.textContent())?.trim(), 'Yandex Vision', 'its tab in the Panel is the one shown');
 		assert.equal(await panelTabBadge(page), '2', 'the failures counted on the tab');
 		assert.equal(await view.message.textContent(), 'images: 10 images');
@@ -103,13 +71,13 @@ describe('Analyze Folder… in the VS Code workbench', function () {
 		const hover = page.locator('.workbench-hover, .monaco-hover').filter({ visible: true }).filter({ hasText: 'broken.jpg' }).first();
 		await hover.waitFor({ state: 'visible', timeout: 10_000 });
 		assert.match(await hover.innerText(), /images\/broken\.jpg\s+images\/broken\.jpg is a truncated JPEG: it ends after [\d,]+ bytes.*\. It was cut short: copy or download it again\./s);
-		await opened().screenshot('folder-results-view');
+		await session.workbench.screenshot('folder-results-view');
 		await page.mouse.move(0, 0);
 	});
 
 	it('a done image opens its results panel from the view, with no new request', async () => {
-		const { page } = opened();
-		emulator?.clearLog();
+		const { page } = session;
+		session.emulator.clearLog();
 		const view = resultsView(page);
 		await expandGroup(view, 'Done (8)');
 		await scrollTo(page, view.item('receipt.png'));
@@ -120,10 +88,10 @@ describe('Analyze Folder… in the VS Code workbench', function () {
 	});
 
 	it('the same folder again: all 8 from the cache, and not one request', async () => {
-		const { page } = opened();
+		const { page } = session;
 		await closeAllEditors(page);
 		await clearNotifications(page);
-		emulator?.clearLog();
+		session.emulator.clearLog();
 		await analyzeImagesFolder(page);
 
 		await expectToast(page, 'Yandex Vision: 10 images: 0 done, 8 from cache, 2 failed', 60_000);
@@ -134,15 +102,15 @@ describe('Analyze Folder… in the VS Code workbench', function () {
 		await withPanelMaximized(page, async () => {
 			assert.deepEqual(await view.children(view.row('From cache (8)')), GOOD);
 			assert.equal(await view.item('receipt.png').locator('.label-description').textContent(), 'images · from cache');
-			await opened().screenshot('folder-results-cached');
+			await session.workbench.screenshot('folder-results-cached');
 		});
 		assert.equal(batchRequests(), 0, 'nothing sent for unchanged images');
 	});
 
 	it('Search Text in Images… finds a recognized line and opens it selected, with no request', async () => {
-		const { page } = opened();
+		const { page } = session;
 		await closeAllEditors(page);
-		emulator?.clearLog();
+		session.emulator.clearLog();
 		const line = lineOf('receipt.png', 'Молоко');
 		await runCommand(page, 'Yandex Vision: Search Text in Images…');
 		await quickInputBox(page).fill('Молоко');
@@ -159,7 +127,7 @@ describe('Analyze Folder… in the VS Code workbench', function () {
 			async () => `the line's ${line.words} words to be selected; the panel says "${await panel.locator('#selection-status').textContent()}"`);
 		assert.equal((await panel.locator('#text-pane span.word.selected').allTextContents()).join(' '), line.text);
 		assert.equal(await panel.locator('polygon.word.selected').count(), line.words, 'the line\'s words marked on the image');
-		await opened().screenshot('folder-search-opened');
+		await session.workbench.screenshot('folder-search-opened');
 		assert.equal(batchRequests(), 0, 'searching sends nothing');
 	});
 });

@@ -4,10 +4,10 @@
  */
 import * as assert from 'node:assert/strict';
 import type { ConsoleMessage, FrameLocator, Page } from 'playwright-core';
-import { DEFAULT_CREDENTIALS, startEmulator, type Emulator } from '../emulator';
+import { DEFAULT_CREDENTIALS } from '../emulator';
 import type { Recording } from '../emulator/recording';
 import { recordingOf } from '../support/fixtures';
-import { prepareTestWorkspace, type TestWorkspace } from '../vscode/workspace';
+import { useSession } from './session';
 import {
 	activeEditorText,
 	clearNotifications,
@@ -16,69 +16,41 @@ import {
 	expectNoErrorNotifications,
 	expectToast,
 	explorerItem,
-	OPEN_WORKBENCH_TIMEOUT_MS,
-	openWorkbench,
 	pickFromContextMenu,
 	quickInputBox,
 	readClipboard,
-	REPO_ROOT,
 	resultsPanel,
 	runCommand,
 	setIamTokenFromPalette,
 	waitUntil,
 	writeClipboard,
-	type Workbench,
 } from './workbench';
 
 const TOKEN = DEFAULT_CREDENTIALS.userIamToken;
 
 describe('text recognition in the VS Code workbench, by mouse and keyboard', function () {
 	this.timeout(60_000);
-	let emulator: Emulator | undefined;
-	let workspace: TestWorkspace | undefined;
-	let workbench: Workbench | undefined;
-
-	/** The open workbench; the `before` hook failing leaves none, and each test then says so. */
-	function opened(): Workbench {
-		assert.ok(workbench, 'the workbench did not open');
-		return workbench;
-	}
+	const session = useSession();
 
 	function requests(): [number, string | undefined][] {
-		return (emulator?.log ?? []).map(entry => [entry.status, entry.authScheme]);
+		return session.emulator.log.map(entry => [entry.status, entry.authScheme]);
 	}
 
-	before(async function () {
-		this.timeout(OPEN_WORKBENCH_TIMEOUT_MS);
-		emulator = await startEmulator();
-		workspace = prepareTestWorkspace(REPO_ROOT);
-		workbench = await openWorkbench({
-			folder: workspace.folder,
-			userSettings: { 'yandexVision.endpoint': emulator.url, 'yandexVision.folderId': DEFAULT_CREDENTIALS.folderId },
-		});
-	});
-
-	after(async () => {
-		await workbench?.close();
-		await emulator?.close();
-		workspace?.dispose();
-	});
-
 	beforeEach(async () => {
-		const { page } = opened();
+		const { page } = session;
 		await closeAllEditors(page);
 		await clearNotifications(page);
-		emulator?.clearLog();
+		session.emulator.clearLog();
 	});
 
 	it('Set IAM Token from the Command Palette takes the token in a password box and keeps it', async () => {
-		const { page } = opened();
+		const { page } = session;
 		await runCommand(page, 'Yandex Vision: Set IAM Token');
 		const box = quickInputBox(page);
 		await box.waitFor({ state: 'visible' });
 		assert.equal(await box.getAttribute('type'), 'password', 'the token box hides what is typed');
 		await box.pressSequentially(TOKEN);
-		await opened().screenshot('token-password-box');
+		await session.workbench.screenshot('token-password-box');
 		await page.keyboard.press('Enter');
 		await expectToast(page, 'Yandex Vision: IAM token saved in secret storage.');
 
@@ -90,7 +62,7 @@ describe('text recognition in the VS Code workbench, by mouse and keyboard', fun
 	});
 
 	it('the first analysis without a token asks for one in a modal dialog, then analyzes', async () => {
-		const { page } = opened();
+		const { page } = session;
 		await runCommand(page, 'Yandex Vision: Sign Out');
 		await expectToast(page, /Yandex Vision: (signed out|no credentials were stored)/);
 		await pickFromContextMenu(page, await explorerItem(page, 'images/rotated-line.png'), 'Recognize Text');
@@ -98,7 +70,7 @@ describe('text recognition in the VS Code workbench, by mouse and keyboard', fun
 		await dialog.waitFor({ state: 'visible' });
 		assert.match(await dialog.innerText(), /Yandex Vision needs an IAM token to analyze images\./);
 		assert.deepEqual(requests(), [], 'nothing is sent before there is a token');
-		await opened().screenshot('token-modal-dialog');
+		await session.workbench.screenshot('token-modal-dialog');
 
 		await dialog.locator('.monaco-button', { hasText: /^Set IAM Token$/ }).click();
 		const box = quickInputBox(page);
@@ -115,11 +87,11 @@ describe('text recognition in the VS Code workbench, by mouse and keyboard', fun
 
 	describe('with a token set', () => {
 		before(async () => {
-			await setIamTokenFromPalette(opened().page, TOKEN);
+			await setIamTokenFromPalette(session.page, TOKEN);
 		});
 
 		it('Recognize Text from the Explorer, then a click on a word and Insert put that word at the cursor', async () => {
-			const { page } = opened();
+			const { page } = session;
 			await runCommand(page, 'File: New Untitled Text File');
 			await page.locator('.editor-group-container.active .monaco-editor.focused').waitFor({ state: 'visible' });
 			await page.keyboard.type('Water: ');
@@ -144,19 +116,19 @@ describe('text recognition in the VS Code workbench, by mouse and keyboard', fun
 			assert.deepEqual(await panel.locator('#text-pane span.word.selected').allTextContents(), [words[3]], 'the same word is selected in the text pane');
 			assert.equal(await panel.locator('#selection-status').textContent(), `1 of ${words.length} words selected`);
 			assert.equal(await panel.locator('#insert').textContent(), 'Insert selection');
-			await opened().screenshot('recognize-text-word-selected');
+			await session.workbench.screenshot('recognize-text-word-selected');
 
 			await panel.locator('#insert').click();
 			const after = `Ln 1, Col ${8 + words[3].length}`;
 			await waitUntil(async () => (await cursorPosition(page)) === after, async () => `the cursor after the inserted "${words[3]}" (${after}); the status bar says ${await cursorPosition(page)}`);
-			await opened().screenshot('recognize-text-inserted');
+			await session.workbench.screenshot('recognize-text-inserted');
 			assert.equal(await activeEditorText(page), `Water: ${words[3]}\nThanks.`);
-			assert.equal(emulator?.log.length, 1, 'one request');
+			assert.equal(session.emulator.log.length, 1, 'one request');
 			await expectNoErrorNotifications(page);
 		});
 
 		it('Quick OCR in the status bar copies the text of the open image in reading order', async () => {
-			const { page } = opened();
+			const { page } = session;
 			const recording = recordingOf('receipt.png');
 			const quickOcr = page.locator('.statusbar-item', { hasText: 'Quick OCR' });
 			await quickOcr.waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => {
@@ -171,13 +143,13 @@ describe('text recognition in the VS Code workbench, by mouse and keyboard', fun
 
 			await expectToast(page, `Copied ${wordsOf(recording).length} words from images/receipt.png.`);
 			assert.equal(await readClipboard(page), readingOrderText(recording));
-			await opened().screenshot('quick-ocr-notification');
+			await session.workbench.screenshot('quick-ocr-notification');
 			assert.deepEqual(requests(), [[200, 'Bearer']], 'one request');
 			await expectNoErrorNotifications(page);
 		});
 
 		it('shows hostile recognized text as literal text, and runs none of it', async () => {
-			const { page } = opened();
+			const { page } = session;
 			const words = wordsOf(recordingOf('hostile-text.png'));
 			const imgWord = '<img/src=x/onerror=alert(1)>';
 			assert.ok(words.includes(imgWord), `the fixture holds ${imgWord}`);
@@ -200,20 +172,20 @@ describe('text recognition in the VS Code workbench, by mouse and keyboard', fun
 				await tooltip.waitFor({ state: 'visible' });
 				assert.equal(await tooltip.locator('.tooltip-text').textContent(), imgWord, 'the tooltip shows the word literally');
 				assert.equal(await tooltip.locator('*').count(), await tooltip.locator('div').count(), 'the tooltip holds no elements made from the text');
-				await opened().screenshot('hostile-text-tooltip');
+				await session.workbench.screenshot('hostile-text-tooltip');
 
 				// Analyzing again re-renders the open panel; this time with traps set for anything that runs.
 				await panel.locator('body').evaluate(TRAP);
-				const firstRequestId = emulator?.log[0]?.requestId;
+				const firstRequestId = session.emulator.log[0]?.requestId;
 				await pickFromContextMenu(page, await explorerItem(page, 'images/hostile-text.png'), 'Recognize Text');
-				const secondRequestId = await waitUntil(async () => emulator?.log[1]?.status === 200 && emulator.log[1].requestId, 'the second request');
+				const secondRequestId = await waitUntil(async () => session.emulator.log[1]?.status === 200 && session.emulator.log[1].requestId, 'the second request');
 				assert.notEqual(secondRequestId, firstRequestId);
 				await waitUntil(async () => (await panel.locator('.header .meta').textContent())?.includes(secondRequestId), 'the panel to show the second analysis');
 				assert.deepEqual(await panel.locator('#text-pane span.word').allTextContents(), words);
 				assert.deepEqual(await panel.locator('body').evaluate(() => (globalThis as { trapped?: string[] }).trapped), [], 'nothing ran and no active element appeared while rendering');
 				await expectOnlyOwnElements(panel, 'hostile-text.png');
 
-				assert.deepEqual(opened().dialogs, [], 'no browser dialog opened');
+				assert.deepEqual(session.workbench.dialogs, [], 'no browser dialog opened');
 				// A blocked `alert` ("Ignored call to 'alert()'…") or a CSP refusal would be logged here.
 				const suspicious = consoleLines.filter(line => /alert|refused|onerror/i.test(line));
 				assert.deepEqual(suspicious, [], 'no blocked script, image or dialog in the console');

@@ -4,21 +4,15 @@
  */
 import * as assert from 'node:assert/strict';
 import type { FrameLocator } from 'playwright-core';
-import { DEFAULT_CREDENTIALS, startEmulator, type Emulator } from '../emulator';
 import type { Recording } from '../emulator/recording';
 import { recordingOf } from '../support/fixtures';
-import { prepareTestWorkspace, type TestWorkspace } from '../vscode/workspace';
+import { useSession } from './session';
 import {
 	expectNoErrorNotifications,
 	explorerItem,
-	OPEN_WORKBENCH_TIMEOUT_MS,
-	openWorkbench,
 	pickFromContextMenu,
-	REPO_ROOT,
 	resultsPanel,
-	setIamTokenFromPalette,
 	waitUntil,
-	type Workbench,
 } from './workbench';
 
 const PDF = 'images/two-pages.pdf';
@@ -31,37 +25,17 @@ function wordsOf(page: RecordedPage): string[] {
 
 describe('a two-page PDF in the VS Code workbench', function () {
 	this.timeout(90_000);
-	let emulator: Emulator | undefined;
-	let workspace: TestWorkspace | undefined;
-	let workbench: Workbench | undefined;
-
-	before(async function () {
-		this.timeout(OPEN_WORKBENCH_TIMEOUT_MS);
-		emulator = await startEmulator();
-		workspace = prepareTestWorkspace(REPO_ROOT);
-		workbench = await openWorkbench({
-			folder: workspace.folder,
-			userSettings: { 'yandexVision.endpoint': emulator.url, 'yandexVision.folderId': DEFAULT_CREDENTIALS.folderId },
-		});
-	});
-
-	after(async () => {
-		await workbench?.close();
-		await emulator?.close();
-		workspace?.dispose();
-	});
+	const session = useSession({ signIn: true });
 
 	it('Recognize Text shows both pages with their own word boxes, and a word of page 2 selects in the text', async () => {
-		assert.ok(workbench && emulator && workspace, 'the workbench did not open');
+		const { page, workbench, workspace, emulator } = session;
 		assert.ok(workspace.images.includes(PDF), `the workspace holds ${PDF}`);
-		const { page } = workbench;
-		await setIamTokenFromPalette(page, DEFAULT_CREDENTIALS.userIamToken);
 		emulator.clearLog();
 
 		await pickFromContextMenu(page, await explorerItem(page, PDF), 'Recognize Text');
 		const panel = await resultsPanel(page, PDF);
 		await waitUntil(async () => (await panel.locator('.pdf-page.drawn > canvas.pdf-canvas').count()) === 2 || undefined,
-			async () => `both pages drawn; found ${await panel.locator('.pdf-page.drawn').count()} drawn, note: ${await panel.locator('.pdf-unavailable').textContent({ timeout: 100 }).catch(() => 'none')}; browser: ${workbench?.problems.join('\n')}`);
+			async () => `both pages drawn; found ${await panel.locator('.pdf-page.drawn').count()} drawn, note: ${await panel.locator('.pdf-unavailable').textContent({ timeout: 100 }).catch(() => 'none')}; browser: ${workbench.problems.join('\n')}`);
 
 		const recording = recordingOf('two-pages.pdf');
 		const pages = recording.textDetection?.pages ?? [];

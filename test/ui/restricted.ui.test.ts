@@ -6,72 +6,54 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DEFAULT_CREDENTIALS, startEmulator, type Emulator } from '../emulator';
+import { DEFAULT_CREDENTIALS } from '../emulator';
 import { startDecoy, type Decoy } from '../support/hostileNetwork';
-import { prepareTestWorkspace, type TestWorkspace } from '../vscode/workspace';
+import { useSession } from './session';
 import {
 	expectToast,
 	explorerItem,
-	OPEN_WORKBENCH_TIMEOUT_MS,
-	openWorkbench,
 	pickFromContextMenu,
 	quickInputBox,
 	quickPickRow,
-	REPO_ROOT,
 	resultsPanel,
 	setIamTokenFromPalette,
-	type Workbench,
 } from './workbench';
 
 describe('an untrusted folder in Restricted Mode, in the VS Code workbench', function () {
 	this.timeout(90_000);
-	let emulator: Emulator | undefined;
 	let decoy: Decoy | undefined;
-	let workspace: TestWorkspace | undefined;
-	let workbench: Workbench | undefined;
-
-	function opened(): Workbench {
-		assert.ok(workbench, 'the workbench did not open');
-		return workbench;
-	}
-
-	before(async function () {
-		this.timeout(OPEN_WORKBENCH_TIMEOUT_MS);
-		emulator = await startEmulator();
+	before(async () => {
 		decoy = await startDecoy();
-		workspace = prepareTestWorkspace(REPO_ROOT);
-		// What a cloned repository could carry: every address pointed elsewhere, and a limit that
-		// would stop Analyze Folder… if a folder's settings could set it.
-		fs.mkdirSync(path.join(workspace.folder, '.vscode'));
-		fs.writeFileSync(path.join(workspace.folder, '.vscode', 'settings.json'), JSON.stringify({
-			'yandexVision.endpoint': `${decoy.url}/vision/v1/batchAnalyze`,
-			'yandexVision.iamEndpoint': `${decoy.url}/iam/v1/tokens`,
-			'yandexVision.folderId': 'b1gdecoyfolder0000001',
-			'yandexVision.folder.maxImages': 1,
-			'http.proxy': decoy.url,
-		}, null, '\t'));
-		workbench = await openWorkbench({
-			folder: workspace.folder,
-			workspaceTrust: true,
-			userSettings: {
-				'yandexVision.endpoint': emulator.url,
-				'yandexVision.folderId': DEFAULT_CREDENTIALS.folderId,
-				'security.workspace.trust.enabled': true,
-				// Not asked: a folder nobody trusted stays in Restricted Mode, as after "No, I don't trust the authors".
-				'security.workspace.trust.startupPrompt': 'never',
-			},
-		});
 	});
 
 	after(async () => {
-		await workbench?.close();
 		await decoy?.close();
-		await emulator?.close();
-		workspace?.dispose();
+	});
+
+	const session = useSession({
+		// What a cloned repository could carry: every address pointed elsewhere, and a limit that
+		// would stop Analyze Folder… if a folder's settings could set it.
+		prepare: workspace => {
+			assert.ok(decoy, 'the decoy is listening');
+			fs.mkdirSync(path.join(workspace.folder, '.vscode'));
+			fs.writeFileSync(path.join(workspace.folder, '.vscode', 'settings.json'), JSON.stringify({
+				'yandexVision.endpoint': `${decoy.url}/vision/v1/batchAnalyze`,
+				'yandexVision.iamEndpoint': `${decoy.url}/iam/v1/tokens`,
+				'yandexVision.folderId': 'b1gdecoyfolder0000001',
+				'yandexVision.folder.maxImages': 1,
+				'http.proxy': decoy.url,
+			}, null, '\t'));
+		},
+		workspaceTrust: true,
+		userSettings: {
+			'security.workspace.trust.enabled': true,
+			// Not asked: a folder nobody trusted stays in Restricted Mode, as after "No, I don't trust the authors".
+			'security.workspace.trust.startupPrompt': 'never',
+		},
 	});
 
 	it('opens the folder in Restricted Mode, and the extension\'s commands still work there', async () => {
-		const { page } = opened();
+		const { page } = session;
 		await page.locator('[id="status.workspaceTrust"]').waitFor({ state: 'visible', timeout: 30_000 }).catch(async () => {
 			const items = await page.locator('.statusbar-item').allInnerTexts();
 			throw new Error(`No Restricted Mode indicator in the status bar; it shows: ${JSON.stringify(items)}`);
@@ -79,17 +61,17 @@ describe('an untrusted folder in Restricted Mode, in the VS Code workbench', fun
 		assert.match(await page.locator('[id="status.workspaceTrust"]').innerText(), /Restricted Mode/);
 
 		await setIamTokenFromPalette(page, DEFAULT_CREDENTIALS.userIamToken);
-		emulator?.clearLog();
+		session.emulator.clearLog();
 		await pickFromContextMenu(page, await explorerItem(page, 'images/receipt.png'), 'Recognize Text');
 		const panel = await resultsPanel(page, 'images/receipt.png', 60_000);
 		assert.ok(await panel.locator('polygon.word').count() > 0, 'the words are drawn');
-		assert.equal(emulator?.log.filter(entry => entry.path.endsWith('batchAnalyze')).length, 1, 'sent to the endpoint the user set');
+		assert.equal(session.emulator.log.filter(entry => entry.path.endsWith('batchAnalyze')).length, 1, 'sent to the endpoint the user set');
 		assert.deepEqual(decoy?.connections, [], 'nothing reached the address the folder\'s settings gave');
 	});
 
 	it('Analyze Folder… ignores the folder\'s own limit, and sends nothing to its addresses', async () => {
-		const { page } = opened();
-		emulator?.clearLog();
+		const { page } = session;
+		session.emulator.clearLog();
 		await pickFromContextMenu(page, await explorerItem(page, 'images'), 'Analyze Folder…');
 		await quickPickRow(page, 'Recognize text').waitFor({ state: 'visible', timeout: 10_000 });
 		await page.keyboard.press('Enter');
@@ -97,9 +79,9 @@ describe('an untrusted folder in Restricted Mode, in the VS Code workbench', fun
 
 		// With the folder's maxImages of 1 applied, nothing would have been sent.
 		await expectToast(page, 'Yandex Vision: 10 images: 8 done, 0 from cache, 2 failed', 60_000);
-		const sent = emulator?.log.filter(entry => entry.path.endsWith('batchAnalyze')) ?? [];
+		const sent = session.emulator.log.filter(entry => entry.path.endsWith('batchAnalyze'));
 		assert.ok(sent.length > 0 && sent.every(entry => entry.status === 200), 'sent to the emulator');
 		assert.deepEqual(decoy?.connections, [], 'nothing reached the decoy');
-		await opened().screenshot('restricted-mode-folder');
+		await session.workbench.screenshot('restricted-mode-folder');
 	});
 });

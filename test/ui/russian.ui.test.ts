@@ -8,22 +8,18 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
-import { DEFAULT_CREDENTIALS, startEmulator, type Emulator } from '../emulator';
+import { DEFAULT_CREDENTIALS } from '../emulator';
 import { recordingOf } from '../support/fixtures';
-import { prepareTestWorkspace, type TestWorkspace } from '../vscode/workspace';
+import { useSession } from './session';
 import {
 	expectNoErrorNotifications,
 	expectToast,
 	explorerItem,
-	OPEN_WORKBENCH_TIMEOUT_MS,
-	openWorkbench,
 	pickFromContextMenu,
 	quickInputBox,
-	REPO_ROOT,
 	resultsPanel,
 	runCommand,
 	waitUntil,
-	type Workbench,
 } from './workbench';
 
 const IMAGE = 'images/cyrillic-sign.jpg';
@@ -38,42 +34,21 @@ const FULLY_SHOWN_MENU = `(() => {
 
 describe('the extension in a Russian workbench (code-server --locale ru)', function () {
 	this.timeout(60_000);
-	let emulator: Emulator | undefined;
-	let workspace: TestWorkspace | undefined;
-	let workbench: Workbench | undefined;
-
-	function opened(): Workbench {
-		assert.ok(workbench, 'the workbench did not open');
-		return workbench;
-	}
-
-	before(async function () {
-		this.timeout(OPEN_WORKBENCH_TIMEOUT_MS);
-		emulator = await startEmulator();
-		workspace = prepareTestWorkspace(REPO_ROOT);
-		workbench = await openWorkbench({
-			folder: workspace.folder,
-			locale: 'ru',
-			userSettings: { 'yandexVision.endpoint': emulator.url, 'yandexVision.folderId': DEFAULT_CREDENTIALS.folderId },
-		});
-		registerStandInLanguagePack(workbench.server.runDir, 'ru');
-		// The page asks the server for its language when it loads.
-		await workbench.page.reload();
-		await workbench.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-		const page = workbench.page;
-		// The language VS Code's web workbench was loaded with, read by everything that asks for it.
-		const language = await page.evaluate('globalThis._VSCODE_NLS_LANGUAGE');
-		assert.equal(language, 'ru', 'VS Code runs in Russian');
-	});
-
-	after(async () => {
-		await workbench?.close();
-		await emulator?.close();
-		workspace?.dispose();
+	const session = useSession({
+		locale: 'ru',
+		opened: async workbench => {
+			registerStandInLanguagePack(workbench.server.runDir, 'ru');
+			// The page asks the server for its language when it loads.
+			await workbench.page.reload();
+			await workbench.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+			// The language VS Code's web workbench was loaded with, read by everything that asks for it.
+			const language = await workbench.page.evaluate('globalThis._VSCODE_NLS_LANGUAGE');
+			assert.equal(language, 'ru', 'VS Code runs in Russian');
+		},
 	});
 
 	it('lists the commands by their Russian titles and answers in Russian when a token is set', async () => {
-		const { page } = opened();
+		const { page } = session;
 		await setIamTokenInRussian(page);
 		const box = quickInputBox(page);
 		await page.keyboard.press('F1');
@@ -85,16 +60,16 @@ describe('the extension in a Russian workbench (code-server --locale ru)', funct
 			const texts = (await labels.allTextContents()).map(text => text.trim());
 			return expected.every(e => texts.includes(e));
 		}, async () => `the three "Задать" commands in the Command Palette; it shows ${JSON.stringify(await labels.allTextContents())}`);
-		await opened().screenshot('russian-command-palette');
+		await session.workbench.screenshot('russian-command-palette');
 		await page.keyboard.press('Escape');
-		assert.equal(emulator?.log.length, 0, 'setting a token sends nothing to the service');
+		assert.equal(session.emulator.log.length, 0, 'setting a token sends nothing to the service');
 	});
 
 	it('«Распознать текст» in the Explorer opens the results panel in Russian', async () => {
-		const { page } = opened();
+		const { page } = session;
 		// As the test above left it, and so also when it runs alone.
 		await setIamTokenInRussian(page);
-		emulator?.clearLog();
+		session.emulator.clearLog();
 		const words = recordingOf('cyrillic-sign.jpg').textDetection!.pages.flatMap(p => p.blocks.flatMap(b => b.lines.flatMap(l => l.words)));
 
 		// The context menu as a person sees it, before picking from it.
@@ -109,7 +84,7 @@ describe('the extension in a Russian workbench (code-server --locale ru)', funct
 		assert.ok(!menu.includes('Recognize Text'), 'the English title is not shown');
 		// Once its fade-in is over, so the screenshot shows the menu as it stays.
 		await waitUntil(async () => (await page.evaluate(FULLY_SHOWN_MENU)) === true, 'the context menu to finish fading in');
-		await opened().screenshot('russian-context-menu');
+		await session.workbench.screenshot('russian-context-menu');
 		await page.keyboard.press('Escape');
 
 		await pickFromContextMenu(page, await explorerItem(page, IMAGE), 'Распознать текст');
@@ -127,7 +102,7 @@ describe('the extension in a Russian workbench (code-server --locale ru)', funct
 		assert.equal(await heading.evaluate(element => element.firstChild?.textContent), 'Текст');
 		assert.equal(await heading.locator('.tag').getAttribute('title'), 'Модель: page');
 		assert.equal(await text('.text-meta'), 'Языки: русский (ru)', 'language names come in Russian too');
-		const [request] = emulator?.log ?? [];
+		const [request] = session.emulator.log;
 		assert.ok(request?.requestId, 'the service answered with a request id');
 		assert.match((await text('.header .meta')) ?? '', new RegExp(`^Дата анализа: .+ · Идентификатор запроса: ${request.requestId}$`));
 
@@ -140,7 +115,7 @@ describe('the extension in a Russian workbench (code-server --locale ru)', funct
 		const tooltip = panel.locator('#tooltip');
 		await tooltip.waitFor({ state: 'visible' });
 		assert.match((await tooltip.innerText()).replace(/\s+/g, ' '), new RegExp(`^${words[0].text} Достоверность: \\d+\\s?% Язык: ru$`));
-		await opened().screenshot('russian-results-panel');
+		await session.workbench.screenshot('russian-results-panel');
 		await expectNoErrorNotifications(page);
 	});
 });
