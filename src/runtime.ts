@@ -4,7 +4,7 @@ import { CredentialStore, showCredentials } from './auth';
 import { exportBatch } from './batch/exportBatch';
 import { folderTargets, imagesUnder } from './batch/folderTargets';
 import { batchItemOf } from './batch/summaryModel';
-import { BatchSummaryView } from './batch/summaryView';
+import { BatchSummaryView, countParts } from './batch/summaryView';
 import { countBatch, type BatchObserver, type BatchRun } from './batch/types';
 import { Commands, HAS_BATCH_CONTEXT, IMAGE_EXTENSIONS, type CommandId } from './commands';
 import type { FeatureKind } from './config';
@@ -200,7 +200,8 @@ export function createRuntime(context: vscode.ExtensionContext): Runtime {
 	const summarize = async (run: BatchRun, pass: BatchPass): Promise<void> => {
 		if (pass.credentialsExplained) return;
 		const counts = countBatch(run);
-		const summaryText = vscode.l10n.t('{0} images: {1} done, {2} from cache, {3} failed', counts.total, counts.done, counts.cached, counts.failed);
+		// Only what there is: "10 images: 8 from cache, 2 failed".
+		const summaryText = vscode.l10n.t('{0} images: {1}', counts.total, countParts(counts).join(', '));
 		const message = pass.cancelled
 			? vscode.l10n.t('Yandex Vision: cancelled. {0}', summaryText)
 			: vscode.l10n.t('Yandex Vision: {0}', summaryText);

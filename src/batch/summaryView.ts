@@ -198,12 +198,17 @@ function tooltip(item: BatchItem, status: BatchStatus): string {
 
 /** E.g. "27 done · 3 failed": only what there is. */
 function countsText(counts: BatchCounts): string {
+	return countParts(counts).join(' · ');
+}
+
+/** `27 done`, `3 failed`: the counts that are not zero, in the groups' order. */
+export function countParts(counts: BatchCounts): string[] {
 	const parts: string[] = [];
 	if (counts.done > 0) parts.push(vscode.l10n.t('{0} done', counts.done));
 	if (counts.cached > 0) parts.push(vscode.l10n.t('{0} from cache', counts.cached));
 	if (counts.failed > 0) parts.push(vscode.l10n.t('{0} failed', counts.failed));
 	if (counts.pending > 0) parts.push(vscode.l10n.t('{0} waiting', counts.pending));
-	return parts.join(' · ');
+	return parts;
 }
 
 function stateText(run: BatchRun, counts: BatchCounts): string {

@@ -120,7 +120,7 @@ describe('Analyze Folder in VS Code, against the emulator', function () {
 		assert.equal(perRequest.reduce((sum, n) => sum + n, 0), GOOD, 'each good image sent once');
 		assert.equal(progress.at(-1), '30 / 30 images, 3 failed');
 		const summary = await waitFor(() => stubs.messages('showWarningMessage').find(m => m.includes('30 images')), 'the summary message');
-		assert.equal(summary, 'Yandex Vision: 30 images: 27 done, 0 from cache, 3 failed');
+		assert.equal(summary, 'Yandex Vision: 30 images: 27 done, 3 failed');
 		assert.deepEqual(resultsTabs(), [], 'no results panel per image');
 	});
 
