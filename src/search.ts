@@ -78,7 +78,7 @@ export async function searchTextInImages(
 			const { items, matched } = matchSearchItems(lines, pick.value, MAX_LISTED_LINES, vscode.env.language);
 			pick.items = items.map(line => lineItem(line, true));
 			pick.title = matched > items.length
-				? vscode.l10n.t('Yandex Vision: Search Text in Images ({0} of {1} lines; type to narrow)', items.length, matched)
+				? vscode.l10n.t('Yandex Vision: Search Text in Images ({0} of {1} lines; type to narrow)', items.length.toLocaleString(vscode.env.language), matched.toLocaleString(vscode.env.language))
 				: title;
 		};
 		pick.onDidChangeValue(show);

@@ -243,12 +243,54 @@ describe('Analyze Folder in VS Code, against the emulator', function () {
 		assert.equal(run.items.length, 30);
 		assert.equal(emulator.log.length, 0, 'all from the cache');
 	});
+
+	it('Search Text over more lines than one list holds: the first 5,000, then narrowed as the user types', async () => {
+		// 300 receipts of 18 lines each, besides the batch folder's: more than the list is given at once.
+		const many = vscode.Uri.joinPath(folder, '..', 'receipts');
+		try {
+			for (let i = 0; i < 300; i++) await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(many, `receipt-${i}.png`), fixtureVariant('receipt.png', `receipt ${i}`));
+			const run = await vscode.commands.executeCommand<BatchRun | undefined>('yandexVision.analyzeFolder', many, [many], ['text']);
+			assert.deepEqual(statuses(run!), { done: 300 });
+			emulator.clearLog();
+
+			const search = fakeQuickPick();
+			stubs.stub('createQuickPick', () => search.pick);
+			const panels = recordPanelMessages(stubs);
+			const searching = vscode.commands.executeCommand('yandexVision.searchText');
+			await waitFor(() => search.pick.items.length > 0 || undefined, 'the first lines', 30_000);
+			assert.equal(search.pick.items.length, 5_000);
+			const [, shown, matched] = /^Yandex Vision: Search Text in Images \(([\d,]+) of ([\d,]+) lines; type to narrow\)$/.exec(search.pick.title) ?? [];
+			assert.equal(shown, '5,000', search.pick.title);
+			assert.ok(Number(matched?.replace(/,/g, '')) >= 300 * 18, search.pick.title);
+			assert.ok(search.pick.items.every(item => item.alwaysShow), 'the list is narrowed here, not filtered again');
+
+			search.type('молоко 3,2%');
+			const line = recordingOf('receipt.png').textDetection!.pages[0]!.blocks.flatMap(b => b.lines).find(l => l.words[0]!.text === 'Молоко')!;
+			const text = line.words.map(w => w.text).join(' ');
+			assert.ok(search.pick.items.length >= 300, `${search.pick.items.length} lines`);
+			assert.ok(search.pick.items.every(item => item.label === text), 'only the line typed, in every receipt');
+			assert.equal(search.pick.title, 'Yandex Vision: Search Text in Images', 'all matches shown');
+			search.type('receipts/receipt-7.png молоко');
+			assert.deepEqual(search.pick.items.map(item => item.description), ['receipts/receipt-7.png'], 'narrowed by the path too');
+
+			search.pick.selectedItems = [search.pick.items[0]!];
+			search.accept();
+			await searching;
+			const init = await waitFor(() => panels[0]?.messages.find((m): m is Extract<ToWebview, { type: 'init' }> => m.type === 'init'), 'the results panel to render', 30_000);
+			assert.equal(init.payload.model.imageLabel, 'receipts/receipt-7.png');
+			assert.equal(selectionText(init.payload.model.features[0]!.result.textDetection!, init.payload.selection), text, 'the found line is selected');
+			assert.equal(emulator.log.length, 0, 'searching sends nothing');
+		} finally {
+			await vscode.workspace.fs.delete(many, { recursive: true });
+		}
+	});
 });
 
 /** A stand-in for the search's quick pick, driven by the test as a user would: read the items, pick one, press Enter. */
 function fakeQuickPick() {
 	const accepted = new vscode.EventEmitter<void>();
 	const hidden = new vscode.EventEmitter<void>();
+	const changed = new vscode.EventEmitter<string>();
 	type Item = vscode.QuickPickItem & { line: SearchItem };
 	const pick = {
 		title: '', placeholder: '', value: '', matchOnDescription: false, busy: false,
@@ -256,14 +298,24 @@ function fakeQuickPick() {
 		selectedItems: [] as Item[],
 		onDidAccept: accepted.event,
 		onDidHide: hidden.event,
+		onDidChangeValue: changed.event,
 		show: () => undefined,
 		hide: () => hidden.fire(),
 		dispose: () => {
 			accepted.dispose();
 			hidden.dispose();
+			changed.dispose();
 		},
 	};
-	return { pick, accept: () => accepted.fire() };
+	return {
+		pick,
+		accept: () => accepted.fire(),
+		/** Replaces what is typed in the box, as a person typing it would. */
+		type: (value: string) => {
+			pick.value = value;
+			changed.fire(value);
+		},
+	};
 }
 
 /** The messages each results panel created from now on posts to its webview. */
