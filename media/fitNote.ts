@@ -6,7 +6,7 @@
  */
 import type { FitView, FitWarning } from '../src/shared/protocol';
 import { h } from './dom';
-import type { Localizer } from './l10n';
+import { formatsFor, type Formats, type Localizer } from './l10n';
 
 /** The note's element, or undefined when the file went as it was (or the state holds no usable numbers). */
 export function fitNote(fitted: unknown, l10n: Localizer, lang: string | undefined): HTMLElement | undefined {
@@ -30,7 +30,7 @@ export function fitWarnings(fitted: unknown, l10n: Localizer, lang: string | und
 function warningText(warning: unknown, l10n: Localizer, formats: Formats): string | undefined {
 	if (typeof warning !== 'object' || warning === null) return undefined;
 	const known = warning as Partial<Record<string, unknown>> & { code?: unknown };
-	const count = (n: unknown) => (typeof n === 'number' && Number.isInteger(n) && n > 1 ? formats.whole.format(n) : undefined);
+	const count = (n: unknown) => (typeof n === 'number' && Number.isInteger(n) && n > 1 ? formats.integer.format(n) : undefined);
 	switch (known.code as FitWarning['code'] | undefined) {
 		case 'firstPage': {
 			const pages = count(known.pages);
@@ -66,53 +66,16 @@ export function fitNoteText(fitted: FitView, l10n: Localizer, lang: string | und
 	return text.charAt(0).toLocaleUpperCase(formats.locale) + text.slice(1);
 }
 
-interface Formats {
-	locale: string | undefined;
-	/** Without grouping, as image sizes are written: 4000×3000. */
-	plain: Intl.NumberFormat;
-	whole: Intl.NumberFormat;
-	/** Two significant digits: 4.9, 0.93. */
-	twoDigits: Intl.NumberFormat;
-}
-
 /**
  * `4.9 MB`, `0.93 MB`, `12 MB`, `56 kB`, as the extension's own messages count them (1 MB is
  * 1,048,576 bytes, the service's limit), in the display language's digits.
  */
 function fileSize(bytes: number, l10n: Localizer, formats: Formats): string {
 	const mb = bytes / 1_048_576;
-	if (mb >= 10) return l10n.t('fit.megabytes', formats.whole.format(Math.round(mb)));
+	if (mb >= 10) return l10n.t('fit.megabytes', formats.integer.format(Math.round(mb)));
 	if (mb >= 0.1) return l10n.t('fit.megabytes', formats.twoDigits.format(mb));
-	if (bytes >= 1024) return l10n.t('fit.kilobytes', formats.whole.format(Math.round(bytes / 1024)));
-	return l10n.t('fit.bytes', formats.whole.format(bytes));
-}
-
-const formatsByLang = new Map<string, Formats>();
-
-function formatsFor(lang: string | undefined): Formats {
-	const key = lang ?? '';
-	let formats = formatsByLang.get(key);
-	if (!formats) {
-		const locale = supportedLocale(lang);
-		formats = {
-			locale,
-			plain: new Intl.NumberFormat(locale, { maximumFractionDigits: 0, useGrouping: false }),
-			whole: new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }),
-			twoDigits: new Intl.NumberFormat(locale, { maximumSignificantDigits: 2 }),
-		};
-		formatsByLang.set(key, formats);
-	}
-	return formats;
-}
-
-/** `lang` comes from VS Code (`en`, `zh-cn`, `qps-ploc`…); Intl throws on tags it cannot parse. */
-function supportedLocale(lang: string | undefined): string | undefined {
-	if (!lang) return undefined;
-	try {
-		return Intl.NumberFormat.supportedLocalesOf([lang])[0];
-	} catch {
-		return undefined;
-	}
+	if (bytes >= 1024) return l10n.t('fit.kilobytes', formats.integer.format(Math.round(bytes / 1024)));
+	return l10n.t('fit.bytes', formats.integer.format(bytes));
 }
 
 /** A restored state may come from an older version of the panel: only whole numbers are worded. */

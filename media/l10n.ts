@@ -50,10 +50,15 @@ export function prepareLocale(lang: string | undefined): void {
 	}
 }
 
-interface Formats {
+export interface Formats {
 	locale: string | undefined;
 	percent: Intl.NumberFormat;
+	/** Grouped: 1,234. */
 	integer: Intl.NumberFormat;
+	/** Without grouping, as image sizes are written: 4000×3000. */
+	plain: Intl.NumberFormat;
+	/** Two significant digits: 4.9, 0.93. */
+	twoDigits: Intl.NumberFormat;
 	date: Intl.DateTimeFormat;
 	languageNames?: Intl.DisplayNames;
 }
@@ -61,7 +66,7 @@ interface Formats {
 /** One set per display language for the page's lifetime: every render reuses them. */
 const formatsByLang = new Map<string, Formats>();
 
-function formatsFor(lang: string | undefined): Formats {
+export function formatsFor(lang: string | undefined): Formats {
 	const key = lang ?? '';
 	let formats = formatsByLang.get(key);
 	if (!formats) {
@@ -70,6 +75,8 @@ function formatsFor(lang: string | undefined): Formats {
 			locale,
 			percent: new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 }),
 			integer: new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }),
+			plain: new Intl.NumberFormat(locale, { maximumFractionDigits: 0, useGrouping: false }),
+			twoDigits: new Intl.NumberFormat(locale, { maximumSignificantDigits: 2 }),
 			date: new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }),
 		};
 		formatsByLang.set(key, formats);
