@@ -6,11 +6,11 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { BatchRun } from '../../src/batch/types';
 import type { ResultsModel, ToWebview } from '../../src/shared/protocol';
-import type { SearchItem } from '../../src/searchItems';
 import { selectionText } from '../../src/vision/text';
 import { DEFAULT_CREDENTIALS, startEmulator, type Emulator } from '../emulator';
 import { fixtureBytes, recordingOf } from '../support/fixtures';
 import { fixtureVariant } from '../support/imageVariants';
+import { fakeQuickPick } from '../support/shownToUser';
 import { quietNotifications, waitFor, WindowStubs } from './stubs';
 
 const EXTENSION_ID = 'yandex-vision-tools.yandex-vision';
@@ -285,38 +285,6 @@ describe('Analyze Folder in VS Code, against the emulator', function () {
 		}
 	});
 });
-
-/** A stand-in for the search's quick pick, driven by the test as a user would: read the items, pick one, press Enter. */
-function fakeQuickPick() {
-	const accepted = new vscode.EventEmitter<void>();
-	const hidden = new vscode.EventEmitter<void>();
-	const changed = new vscode.EventEmitter<string>();
-	type Item = vscode.QuickPickItem & { line: SearchItem };
-	const pick = {
-		title: '', placeholder: '', value: '', matchOnDescription: false, busy: false,
-		items: [] as Item[],
-		selectedItems: [] as Item[],
-		onDidAccept: accepted.event,
-		onDidHide: hidden.event,
-		onDidChangeValue: changed.event,
-		show: () => undefined,
-		hide: () => hidden.fire(),
-		dispose: () => {
-			accepted.dispose();
-			hidden.dispose();
-			changed.dispose();
-		},
-	};
-	return {
-		pick,
-		accept: () => accepted.fire(),
-		/** Replaces what is typed in the box, as a person typing it would. */
-		type: (value: string) => {
-			pick.value = value;
-			changed.fire(value);
-		},
-	};
-}
 
 /** The messages each results panel created from now on posts to its webview. */
 function recordPanelMessages(stubs: WindowStubs): { messages: ToWebview[] }[] {

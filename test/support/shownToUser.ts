@@ -135,10 +135,14 @@ function stringify(value: unknown): string {
 	}) ?? '';
 }
 
-/** A stand-in for Search Text's quick pick, driven as a user would: read the items, pick one, press Enter. */
+/**
+ * A stand-in for Search Text's quick pick, driven as a user would: read the items, type, pick one,
+ * press Enter.
+ */
 export function fakeQuickPick() {
 	const accepted = new vscode.EventEmitter<void>();
 	const hidden = new vscode.EventEmitter<void>();
+	const changed = new vscode.EventEmitter<string>();
 	type Item = vscode.QuickPickItem & { line: SearchItem };
 	const pick = {
 		title: '', placeholder: '', value: '', matchOnDescription: false, busy: false,
@@ -146,12 +150,22 @@ export function fakeQuickPick() {
 		selectedItems: [] as Item[],
 		onDidAccept: accepted.event,
 		onDidHide: hidden.event,
+		onDidChangeValue: changed.event,
 		show: () => undefined,
 		hide: () => hidden.fire(),
 		dispose: () => {
 			accepted.dispose();
 			hidden.dispose();
+			changed.dispose();
 		},
 	};
-	return { pick, accept: () => accepted.fire() };
+	return {
+		pick,
+		accept: () => accepted.fire(),
+		/** Replaces what is typed in the box, as a person typing it would. */
+		type: (value: string) => {
+			pick.value = value;
+			changed.fire(value);
+		},
+	};
 }

@@ -12,30 +12,11 @@ import {
 import type { BatchItem, BatchRun, BatchStatus } from '../../src/batch/types';
 import type { CachedResult } from '../../src/cache/resultCache';
 import type { FeatureView } from '../../src/shared/protocol';
-import type { TextAnnotation } from '../../src/vision/types';
+import { textAnnotation } from '../support/textAnnotation';
 
-/** Builds an annotation from words nested as pages → blocks → lines → words. */
-function annotation(pages: string[][][][]): TextAnnotation {
-	const box = { vertices: [{ x: 0, y: 0 }, { x: 0, y: 10 }, { x: 10, y: 10 }, { x: 10, y: 0 }] };
-	return {
-		pages: pages.map(blocks => ({
-			width: 100,
-			height: 100,
-			entities: [],
-			blocks: blocks.map(lines => ({
-				boundingBox: box,
-				lines: lines.map(words => ({
-					boundingBox: box,
-					confidence: 0.875,
-					words: words.map(text => ({ boundingBox: box, text, confidence: 0.9, languages: [], entityIndex: 0 })),
-				})),
-			})),
-		})),
-	};
-}
-
+/** Lines at 0.875, words at 0.9: the CSV's confidence is the line's. */
 function textResult(pages: string[][][][], extra: Partial<CachedResult> = {}): CachedResult {
-	const feature: FeatureView = { type: 'TEXT_DETECTION', model: 'page', result: { textDetection: annotation(pages) } };
+	const feature: FeatureView = { type: 'TEXT_DETECTION', model: 'page', result: { textDetection: textAnnotation(pages, 0.875) } };
 	return { features: [feature], requestId: 'req-1', analyzedAt: '2025-05-01T10:01:00.000Z', ...extra };
 }
 

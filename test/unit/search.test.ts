@@ -3,36 +3,17 @@ import type { CachedResult, CacheEntryInfo } from '../../src/cache/resultCache';
 import { buildSearchItems, currentCandidates, mapBounded, matchSearchItems, textCandidates, type SearchCandidate, type SearchEntry } from '../../src/searchItems';
 import { selectionText, wordsInReadingOrder } from '../../src/vision/text';
 import type { TextAnnotation } from '../../src/vision/types';
-
-/** Builds an annotation from words nested as pages → blocks → lines → words. */
-function annotation(pages: string[][][][]): TextAnnotation {
-	const box = { vertices: [{ x: 0, y: 0 }, { x: 0, y: 10 }, { x: 10, y: 10 }, { x: 10, y: 0 }] };
-	return {
-		pages: pages.map(blocks => ({
-			width: 100,
-			height: 100,
-			entities: [],
-			blocks: blocks.map(lines => ({
-				boundingBox: box,
-				lines: lines.map(words => ({
-					boundingBox: box,
-					confidence: 0.9,
-					words: words.map(text => ({ boundingBox: box, text, confidence: 0.9, languages: [], entityIndex: 0 })),
-				})),
-			})),
-		})),
-	};
-}
+import { textAnnotation } from '../support/textAnnotation';
 
 function textResult(text: TextAnnotation): CachedResult {
 	return { features: [{ type: 'TEXT_DETECTION', result: { textDetection: text } }], analyzedAt: '2025-05-01T10:00:00.000Z' };
 }
 
-const INVOICE = annotation([[
+const INVOICE = textAnnotation([[
 	[['Счёт', '№', '42'], ['от', '1', 'мая']],
 	[['', 'Итого:', ' ', '1 200', 'руб.']],
 ]]);
-const TWO_PAGES = annotation([[[['first', 'page']]], [[['second'], ['page', 'end']]]]);
+const TWO_PAGES = textAnnotation([[[['first', 'page']]], [[['second'], ['page', 'end']]]]);
 
 describe('search items', () => {
 	const entries: SearchEntry[] = [
@@ -90,7 +71,7 @@ describe('search items', () => {
 			{ uri: 'file:///b', key: 'failed', label: 'b' },
 			{ uri: 'file:///c', key: 'unread', label: 'c' },
 			{ uri: 'file:///d', key: 'empty', label: 'd' },
-		], new Map([['none', noText], ['failed', failed], ['empty', textResult(annotation([[[['', ' ']]]]))]]));
+		], new Map([['none', noText], ['failed', failed], ['empty', textResult(textAnnotation([[[['', ' ']]]]))]]));
 		assert.deepEqual(items, []);
 	});
 });

@@ -1,29 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { annotationToMarkdown, annotationToText, PAGE_SEPARATOR, selectionText, wordsInReadingOrder } from '../../src/vision/text';
-import type { TextAnnotation } from '../../src/vision/types';
-
-/** Builds an annotation from words nested as pages → blocks → lines → words. */
-function annotation(pages: string[][][][]): TextAnnotation {
-	const box = { vertices: [{ x: 0, y: 0 }, { x: 0, y: 10 }, { x: 10, y: 10 }, { x: 10, y: 0 }] };
-	return {
-		pages: pages.map(blocks => ({
-			width: 100,
-			height: 100,
-			entities: [],
-			blocks: blocks.map(lines => ({
-				boundingBox: box,
-				lines: lines.map(words => ({
-					boundingBox: box,
-					confidence: 0.9,
-					words: words.map(text => ({ boundingBox: box, text, confidence: 0.9, languages: [], entityIndex: 0 })),
-				})),
-			})),
-		})),
-	};
-}
+import { textAnnotation } from '../support/textAnnotation';
 
 /** Two blocks holding three lines: the order the service gave, deliberately not top-to-bottom by text. */
-const TWO_BLOCKS = annotation([[
+const TWO_BLOCKS = textAnnotation([[
 	[['Счёт', '№', '42'], ['от', '1', 'мая']],
 	[['Итого:', '1 200', 'руб.']],
 ]]);
@@ -34,7 +14,7 @@ describe('annotationToText', () => {
 	});
 
 	it('skips words with empty text and lines or blocks left with nothing', () => {
-		const text = annotationToText(annotation([[
+		const text = annotationToText(textAnnotation([[
 			[['', 'one', ' ', 'two', '']],
 			[[''], ['']],
 			[['three']],
@@ -43,23 +23,23 @@ describe('annotationToText', () => {
 	});
 
 	it('keeps hyphenation as recognized', () => {
-		assert.equal(annotationToText(annotation([[[['recog-'], ['nition']]]])), 'recog-\nnition');
+		assert.equal(annotationToText(textAnnotation([[[['recog-'], ['nition']]]])), 'recog-\nnition');
 	});
 
 	it('separates pages with a form feed on its own line', () => {
-		const text = annotationToText(annotation([[[['first']]], [[['second']]]]));
+		const text = annotationToText(textAnnotation([[[['first']]], [[['second']]]]));
 		assert.equal(PAGE_SEPARATOR, '\n\f\n');
 		assert.equal(text, 'first\n\f\nsecond');
 		assert.deepEqual(text.split('\f').map(page => page.trim()), ['first', 'second']);
 	});
 
 	it('keeps an empty page so page breaks still count pages', () => {
-		assert.equal(annotationToText(annotation([[[['a']]], [], [[['c']]]])).split('\f').length, 3);
+		assert.equal(annotationToText(textAnnotation([[[['a']]], [], [[['c']]]])).split('\f').length, 3);
 	});
 
 	it('answers an empty string when nothing was recognized', () => {
 		assert.equal(annotationToText({ pages: [] }), '');
-		assert.equal(annotationToText(annotation([[]])), '');
+		assert.equal(annotationToText(textAnnotation([[]])), '');
 	});
 });
 
@@ -69,33 +49,33 @@ describe('annotationToMarkdown', () => {
 	});
 
 	it('puts an escaped title first', () => {
-		assert.equal(annotationToMarkdown(annotation([[[['hi']]]]), { title: 'scan_01 *final* #' }), '# scan\\_01 \\*final\\* \\#\n\nhi\n');
+		assert.equal(annotationToMarkdown(textAnnotation([[[['hi']]]]), { title: 'scan_01 *final* #' }), '# scan\\_01 \\*final\\* \\#\n\nhi\n');
 	});
 
 	it('separates pages with a thematic break that cannot become a setext heading', () => {
-		const markdown = annotationToMarkdown(annotation([[[['page', 'one']]], [[['page', 'two']]]]));
+		const markdown = annotationToMarkdown(textAnnotation([[[['page', 'one']]], [[['page', 'two']]]]));
 		assert.equal(markdown, 'page one\n\n---\n\npage two\n');
 	});
 
 	it('escapes HTML so it is shown, not run', () => {
-		const markdown = annotationToMarkdown(annotation([[[['<img', 'src=x', 'onerror=alert(1)>']]]]));
+		const markdown = annotationToMarkdown(textAnnotation([[[['<img', 'src=x', 'onerror=alert(1)>']]]]));
 		assert.equal(markdown, '\\<img src=x onerror=alert(1)\\>\n');
 		assert.doesNotMatch(markdown, /(^|[^\\])</);
 	});
 
 	it('escapes a heading marker at the start of a line, also inside a paragraph', () => {
-		const markdown = annotationToMarkdown(annotation([[[['#', 'not', 'a', 'heading'], ['##', 'nor', 'this']]]]));
+		const markdown = annotationToMarkdown(textAnnotation([[[['#', 'not', 'a', 'heading'], ['##', 'nor', 'this']]]]));
 		assert.equal(markdown, '\\# not a heading\\\n\\## nor this\n');
 	});
 
 	it('leaves a # inside a line alone, where Markdown shows it as is', () => {
-		assert.equal(annotationToMarkdown(annotation([[[['C#', 'and', 'F#']]]])), 'C# and F#\n');
+		assert.equal(annotationToMarkdown(textAnnotation([[[['C#', 'and', 'F#']]]])), 'C# and F#\n');
 	});
 
 	it('escapes inline syntax: emphasis, code, links, tables, strikethrough, entities, math', () => {
 		const words = ['*bold*', '_it_', '`code`', '[link](http://x)', '![img](y)', 'a|b', '~~del~~', '&amp;', '$x$', 'back\\slash'];
 		assert.equal(
-			annotationToMarkdown(annotation([[[words]]])),
+			annotationToMarkdown(textAnnotation([[[words]]])),
 			'\\*bold\\* \\_it\\_ \\`code\\` \\[link\\](http://x) !\\[img\\](y) a\\|b \\~\\~del\\~\\~ \\&amp; \\$x\\$ back\\\\slash\n',
 		);
 	});
@@ -113,34 +93,34 @@ describe('annotationToMarkdown', () => {
 		['a tilde fence', ['~~~'], '\\~\\~\\~'],
 	] as const) {
 		it(`escapes a line that would start ${label}`, () => {
-			const markdown = annotationToMarkdown(annotation([[[['before'], [...line]]]]));
+			const markdown = annotationToMarkdown(textAnnotation([[[['before'], [...line]]]]));
 			assert.equal(markdown, `before\\\n${expected}\n`);
 		});
 	}
 
 	it('leaves numbers that are not list markers alone', () => {
-		assert.equal(annotationToMarkdown(annotation([[[['3.14', 'is', 'pi']]]])), '3.14 is pi\n');
+		assert.equal(annotationToMarkdown(textAnnotation([[[['3.14', 'is', 'pi']]]])), '3.14 is pi\n');
 	});
 
 	it('keeps a recognized trailing backslash from swallowing the line break', () => {
-		assert.equal(annotationToMarkdown(annotation([[[['C:\\'], ['next']]]])), 'C:\\\\\\\nnext\n');
+		assert.equal(annotationToMarkdown(textAnnotation([[[['C:\\'], ['next']]]])), 'C:\\\\\\\nnext\n');
 	});
 
 	it('cannot be broken out of by whitespace inside recognized words', () => {
-		const markdown = annotationToMarkdown(annotation([[[['safe', 'text\n#', 'heading\n\n<script>x</script>', '\t   indented']]]]));
+		const markdown = annotationToMarkdown(textAnnotation([[[['safe', 'text\n#', 'heading\n\n<script>x</script>', '\t   indented']]]]));
 		assert.equal(markdown, 'safe text # heading \\<script\\>x\\</script\\> indented\n');
 		assert.equal(markdown.split('\n').length, 2);
 	});
 
 	it('answers an empty string when there is nothing to show', () => {
 		assert.equal(annotationToMarkdown({ pages: [] }), '');
-		assert.equal(annotationToMarkdown(annotation([[[['', ' ']]]])), '');
+		assert.equal(annotationToMarkdown(textAnnotation([[[['', ' ']]]])), '');
 	});
 });
 
 describe('wordsInReadingOrder', () => {
 	it('lists every non-empty word with its location in the annotation', () => {
-		const words = wordsInReadingOrder(annotation([
+		const words = wordsInReadingOrder(textAnnotation([
 			[[['a', '', 'b'], ['c']], [['d']]],
 			[[['e']]],
 		]));
@@ -174,7 +154,7 @@ describe('selectionText', () => {
 	});
 
 	it('counts indexes past skipped empty words', () => {
-		assert.equal(selectionText(annotation([[[['', 'x', '', 'y']]]]), [1]), 'y');
+		assert.equal(selectionText(textAnnotation([[[['', 'x', '', 'y']]]]), [1]), 'y');
 	});
 
 	it('answers an empty string for an empty selection', () => {
