@@ -76,18 +76,7 @@ export class Analyzer implements vscode.Disposable {
 		if (!session) return undefined;
 		if (session === 'folderRequired') return uris.map(uri => ({ uri: uri.toString(), status: 'failed', error: folderRequiredMessage() }));
 
-		return vscode.window.withProgress(
-			{ location: vscode.ProgressLocation.Notification, title, cancellable: true },
-			async (progress, token) => {
-				const controller = new AbortController();
-				const cancel = token.onCancellationRequested(() => controller.abort());
-				try {
-					return await this.run(session, uris, controller.signal, progress);
-				} finally {
-					cancel.dispose();
-				}
-			},
-		);
+		return withCancellableProgress(title, (signal, progress) => this.run(session, uris, signal, progress));
 	}
 
 	/**
@@ -104,18 +93,7 @@ export class Analyzer implements vscode.Disposable {
 		delete run.finishedAt;
 		observer.changed(run);
 
-		return vscode.window.withProgress(
-			{ location: vscode.ProgressLocation.Notification, title, cancellable: true },
-			async (progress, token) => {
-				const controller = new AbortController();
-				const cancel = token.onCancellationRequested(() => controller.abort());
-				try {
-					return await this.runBatch(session, run, items, observer, controller.signal, progress);
-				} finally {
-					cancel.dispose();
-				}
-			},
-		);
+		return withCancellableProgress(title, (signal, progress) => this.runBatch(session, run, items, observer, signal, progress));
 	}
 
 	/** The result cache, or undefined when it is off (`yandexVision.cache.maxMegabytes` 0) or cannot be opened. */
@@ -453,6 +431,19 @@ function applyOutcome(item: BatchItem, outcome: PipelineOutcome): void {
 				: outcome.sentence ?? `${item.label}: ${describeError(outcome.error)}`;
 			return;
 	}
+}
+
+/** A progress notification whose Cancel button aborts `signal`. */
+function withCancellableProgress<T>(title: string, work: (signal: AbortSignal, progress: vscode.Progress<{ message?: string; increment?: number }>) => Promise<T>): Thenable<T> {
+	return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+		const controller = new AbortController();
+		const cancel = token.onCancellationRequested(() => controller.abort());
+		try {
+			return await work(controller.signal, progress);
+		} finally {
+			cancel.dispose();
+		}
+	});
 }
 
 /** `37 / 412 images, 3 failed`. */
