@@ -12,6 +12,7 @@ import { recordingOf } from '../support/fixtures';
 import { writeFittingSamples, type FittingSamples } from '../support/fittingSamples';
 import { useSession } from './session';
 import {
+	expectBoxOver,
 	expectNoErrorNotifications,
 	explorerItem,
 	pickFromContextMenu,
@@ -73,16 +74,5 @@ async function expectBoxOverWord(panel: FrameLocator, recording: Recording, inde
 	const word = recording.textDetection!.pages[0]!.blocks.flatMap(b => b.lines).flatMap(l => l.words)[index]!;
 	const box = await panel.locator(`polygon.word[data-word="${index}"]`).boundingBox();
 	assert.ok(box, `the box of "${word.text}" is on screen`);
-	const xs = word.boundingBox.vertices.map(v => v.x);
-	const ys = word.boundingBox.vertices.map(v => v.y);
-	const sx = shown.width / recording.width;
-	const sy = shown.height / recording.height;
-	const expected = {
-		x: shown.x + Math.min(...xs) * sx,
-		y: shown.y + Math.min(...ys) * sy,
-		width: (Math.max(...xs) - Math.min(...xs)) * sx,
-		height: (Math.max(...ys) - Math.min(...ys)) * sy,
-	};
-	const off = Math.max(...(['x', 'y', 'width', 'height'] as const).map(k => Math.abs(box[k] - expected[k])));
-	assert.ok(off <= 2, `the box of "${word.text}" lies over the word: expected ${JSON.stringify(expected)}, got ${JSON.stringify(box)}`);
+	expectBoxOver(box, word.boundingBox.vertices, shown, { x: shown.width / recording.width, y: shown.height / recording.height }, `the box of "${word.text}" lies over the word`);
 }

@@ -13,6 +13,7 @@ import {
 	clearNotifications,
 	closeAllEditors,
 	cursorPosition,
+	expectBoxOver,
 	expectNoErrorNotifications,
 	expectToast,
 	explorerItem,
@@ -235,17 +236,8 @@ async function expectPolygonOverWord(panel: FrameLocator, recording: Recording, 
 	const polygon = await panel.locator(`polygon.word[data-word="${index}"]`).boundingBox();
 	assert.ok(image && polygon, 'the image and the polygon are on screen');
 	const word = recording.textDetection!.pages[0].blocks.flatMap(b => b.lines).flatMap(l => l.words)[index];
-	const xs = word.boundingBox.vertices.map(v => v.x);
-	const ys = word.boundingBox.vertices.map(v => v.y);
 	const scale = image.width / recording.width;
-	const expected = {
-		x: image.x + Math.min(...xs) * scale,
-		y: image.y + Math.min(...ys) * scale,
-		width: (Math.max(...xs) - Math.min(...xs)) * scale,
-		height: (Math.max(...ys) - Math.min(...ys)) * scale,
-	};
-	const off = Math.max(...(['x', 'y', 'width', 'height'] as const).map(k => Math.abs(polygon[k] - expected[k])));
-	assert.ok(off <= 2, `the polygon of "${word.text}" sits on the word: expected ${JSON.stringify(expected)}, got ${JSON.stringify(polygon)}`);
+	expectBoxOver(polygon, word.boundingBox.vertices, image, { x: scale, y: scale }, `the polygon of "${word.text}" sits on the word`);
 }
 
 /** VS Code's built-in image preview. */

@@ -8,6 +8,7 @@ import type { Recording } from '../emulator/recording';
 import { recordingOf } from '../support/fixtures';
 import { useSession } from './session';
 import {
+	expectBoxOver,
 	expectNoErrorNotifications,
 	explorerItem,
 	pickFromContextMenu,
@@ -74,14 +75,5 @@ async function expectWordOnPage(panel: FrameLocator, recording: Recording, pageI
 	const polygon = await panel.locator(`polygon.word[data-word="${before + index}"]`).boundingBox();
 	assert.ok(shown && polygon, 'the page and the word\'s box are on screen');
 	const scale = shown.width / pages[pageIndex].width;
-	const xs = word.boundingBox.vertices.map(v => v.x);
-	const ys = word.boundingBox.vertices.map(v => v.y);
-	const expected = {
-		x: shown.x + Math.min(...xs) * scale,
-		y: shown.y + Math.min(...ys) * scale,
-		width: (Math.max(...xs) - Math.min(...xs)) * scale,
-		height: (Math.max(...ys) - Math.min(...ys)) * scale,
-	};
-	const off = Math.max(...(['x', 'y', 'width', 'height'] as const).map(k => Math.abs(polygon[k] - expected[k])));
-	assert.ok(off <= 2, `the box of "${word.text}" sits on its word on page ${pageIndex + 1}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(polygon)}`);
+	expectBoxOver(polygon, word.boundingBox.vertices, shown, { x: scale, y: scale }, `the box of "${word.text}" sits on its word on page ${pageIndex + 1}`);
 }

@@ -2,6 +2,7 @@
  * Helpers for UI tests that click in the real VS Code workbench: code-server with the extension
  * loaded from the repository in development mode, shown by headless Chromium.
  */
+import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Browser, FrameLocator, Locator, Page } from 'playwright-core';
@@ -344,6 +345,31 @@ export async function setIamTokenFromPalette(page: Page, token: string): Promise
 	await box.pressSequentially(token);
 	await page.keyboard.press('Enter');
 	await expectToast(page, 'IAM token saved in secret storage');
+}
+
+export interface ScreenBox {
+	x: number;
+	y: number;
+	width: number;
+	height: number;
+}
+
+/**
+ * Asserts that a box drawn on screen covers recorded vertices, in the recording's pixels, as they
+ * land on a picture whose top left is at `origin` and which is shown at `scale` of those pixels:
+ * within 2 px on every side.
+ */
+export function expectBoxOver(drawn: ScreenBox, vertices: readonly { x: number; y: number }[], origin: { x: number; y: number }, scale: { x: number; y: number }, what: string): void {
+	const xs = vertices.map(v => v.x);
+	const ys = vertices.map(v => v.y);
+	const expected = {
+		x: origin.x + Math.min(...xs) * scale.x,
+		y: origin.y + Math.min(...ys) * scale.y,
+		width: (Math.max(...xs) - Math.min(...xs)) * scale.x,
+		height: (Math.max(...ys) - Math.min(...ys)) * scale.y,
+	};
+	const off = Math.max(...(['x', 'y', 'width', 'height'] as const).map(k => Math.abs(drawn[k] - expected[k])));
+	assert.ok(off <= 2, `${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(drawn)}`);
 }
 
 /** A CSS string literal, for attribute selectors. */
