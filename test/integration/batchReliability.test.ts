@@ -8,12 +8,11 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as v8 from 'node:v8';
-import * as vm from 'node:vm';
 import { runPipeline, type PipelineOutcome, type PipelineSource } from '../../src/batch/pipeline';
 import type { Fitter } from '../../src/images/prepare';
 import { createVisionClient, type Feature, type RequestEvent, type TextAnnotation, type VisionClient } from '../../src/vision';
 import { DEFAULT_CREDENTIALS, FAULT_KINDS, startEmulator, type Emulator, type RequestLogEntry } from '../emulator';
+import { countBy, fullCollection, retainedBytes } from '../support/memory';
 import { writeNumberFixtures, type NumberFile } from '../support/numberImages';
 
 const IMAGES = 1_000;
@@ -366,11 +365,7 @@ interface MemoryPeak {
  */
 function watchMemory(): { progress(): void; stop(): MemoryPeak } {
 	const collect = fullCollection();
-	const live = (): number => {
-		collect();
-		const usage = process.memoryUsage();
-		return usage.heapUsed + usage.arrayBuffers;
-	};
+	const live = (): number => retainedBytes(collect);
 	const baseline = live();
 	const peak: MemoryPeak = { liveGrowth: 0, checkpoints: [], heapUsed: 0, rss: 0 };
 	const sample = (): void => {
@@ -396,20 +391,6 @@ function watchMemory(): { progress(): void; stop(): MemoryPeak } {
 			return peak;
 		},
 	};
-}
-
-/** V8's full garbage collection, which node exposes only when asked to. */
-function fullCollection(): () => void {
-	const exposed = (globalThis as { gc?: () => void }).gc;
-	if (exposed) return exposed;
-	v8.setFlagsFromString('--expose-gc');
-	return vm.runInNewContext('gc') as () => void;
-}
-
-function countBy(values: readonly string[]): Record<string, number> {
-	const counts: Record<string, number> = {};
-	for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
-	return counts;
 }
 
 function mb(bytes: number): string {

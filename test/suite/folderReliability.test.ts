@@ -5,13 +5,12 @@
  * runner's working set instead of growing with the folder.
  */
 import * as assert from 'node:assert/strict';
-import * as v8 from 'node:v8';
-import * as vm from 'node:vm';
 import * as vscode from 'vscode';
 import type { BatchRun } from '../../src/batch/types';
 import type { ResultsModel } from '../../src/shared/protocol';
 import { annotationToText } from '../../src/vision/text';
 import { DEFAULT_CREDENTIALS, FAULT_KINDS, startEmulator, type Emulator } from '../emulator';
+import { countBy, fullCollection, retainedBytes } from '../support/memory';
 import { writeNumberFixtures } from '../support/numberImages';
 import { quietNotifications, WindowStubs } from './stubs';
 
@@ -69,13 +68,11 @@ describe('Analyze Folder on 1,000 images under faults, in VS Code', function () 
 		emulator.clearLog();
 		emulator.configure({ faults: { rate: 0.1, kinds: [...FAULT_KINDS], seed: 5 }, latencyMs: 10 });
 
-		const gc = exposeGc();
-		gc();
-		const baseline = retained();
+		const gc = fullCollection();
+		const baseline = retainedBytes(gc);
 		let peak = 0;
 		const sampler = setInterval(() => {
-			gc();
-			peak = Math.max(peak, retained() - baseline);
+			peak = Math.max(peak, retainedBytes(gc) - baseline);
 		}, 500);
 		let run: BatchRun | undefined;
 		try {
@@ -121,20 +118,3 @@ describe('Analyze Folder on 1,000 images under faults, in VS Code', function () 
 		assert.ok(peak < bound, `the extension host retained ${(peak / 1048576).toFixed(1)} MB more at its peak (bound ${bound / 1048576} MB)`);
 	});
 });
-
-/** Heap and array buffers still reachable after a full collection. */
-function retained(): number {
-	const usage = process.memoryUsage();
-	return usage.heapUsed + usage.arrayBuffers;
-}
-
-function exposeGc(): () => void {
-	v8.setFlagsFromString('--expose-gc');
-	return vm.runInNewContext('gc') as () => void;
-}
-
-function countBy(values: readonly string[]): Record<string, number> {
-	const counts: Record<string, number> = {};
-	for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
-	return counts;
-}
