@@ -3,16 +3,11 @@
  * limits, in a real browser, in English and in Russian, with numbers in the display language.
  */
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { FitView, FitWarning, InitPayload, PersistedState } from '../../src/shared/protocol';
 import type { WebviewStringKey } from '../../src/shared/strings';
-import { fixtureBytes } from '../support/fixtures';
-import { buildWebviewBundle, openWebviewPage, startWebviewServer, type WebviewServer } from '../support/webviewPage';
-import { launchChromium } from '../tools/chromium';
-import { init, payloadOf, SCREENSHOTS, send, THEMES, waitForExpression } from './webviewHarness';
+import { init, payloadOf, SCREENSHOTS, send, waitForExpression, WebviewHarness } from './webviewHarness';
 
 const IMAGE = 'latin-note.png';
 const MB = 1_048_576;
@@ -51,37 +46,13 @@ async function noteText(page: Page): Promise<string | null> {
 
 describe('What fitting did, in the results panel header, in Chromium', function () {
 	this.timeout(60_000);
-	let bundleDir: string;
-	let server: WebviewServer;
-	let browser: Browser;
-	const opened: { context: BrowserContext; errors: string[] }[] = [];
-
-	before(async () => {
-		bundleDir = fs.mkdtempSync(path.join(os.tmpdir(), 'webview-fit-'));
-		const bundlePath = await buildWebviewBundle(bundleDir);
-		server = await startWebviewServer({ bundlePath, assets: new Map([[`/fixtures/${IMAGE}`, { contentType: 'image/png', body: fixtureBytes(IMAGE) }]]) });
-		browser = await launchChromium();
-		fs.mkdirSync(SCREENSHOTS, { recursive: true });
-	});
-
-	after(async () => {
-		await browser?.close();
-		await server?.close();
-		if (bundleDir) fs.rmSync(bundleDir, { recursive: true, force: true });
-	});
-
-	afterEach(async () => {
-		const closed = opened.splice(0);
-		for (const { context } of closed) await context.close();
-		assert.deepEqual(closed.flatMap(o => o.errors), [], 'the page threw');
-	});
+	const harness = new WebviewHarness();
+	before(() => harness.start());
+	after(() => harness.stop());
+	afterEach(() => harness.closePanels());
 
 	async function openPanel(options: { lang?: string; state?: PersistedState } = {}): Promise<Page> {
-		const context = await browser.newContext({ viewport: { width: 1200, height: 700 }, deviceScaleFactor: 1 });
-		const errors: string[] = [];
-		context.on('page', page => page.on('pageerror', error => errors.push(error.message)));
-		opened.push({ context, errors });
-		return openWebviewPage(context, server.origin, { lang: options.lang, state: options.state, theme: THEMES.dark, themeClass: 'vscode-dark' });
+		return (await harness.openPanel({ ...options, viewport: { width: 1200, height: 700 } })).page;
 	}
 
 	it('says in English what was converted, turned, resized and compressed, and where the boxes are', async () => {

@@ -172,6 +172,10 @@ export interface OpenOptions {
 	state?: PersistedState;
 	viewport?: { width: number; height: number };
 	theme?: ThemeName;
+	/** The display language, as VS Code sets it on the page. */
+	lang?: string;
+	/** Run in the page before the panel's own script. */
+	initScripts?: readonly string[];
 }
 
 /** One browser and one server for a test file; a fresh context per panel. */
@@ -181,10 +185,11 @@ export class WebviewHarness {
 	private bundleDir: string | undefined;
 	private readonly open: Panel[] = [];
 
-	async start(): Promise<void> {
+	/** `extraAssets`: served besides the panel's bundle and the fixtures' images, by path. */
+	async start(extraAssets: ReadonlyMap<string, WebviewAsset> = new Map()): Promise<void> {
 		this.bundleDir = fs.mkdtempSync(path.join(os.tmpdir(), 'webview-bundle-'));
 		const bundlePath = await buildWebviewBundle(this.bundleDir);
-		const assets = new Map<string, WebviewAsset>();
+		const assets = new Map<string, WebviewAsset>(extraAssets);
 		for (const name of fs.readdirSync(FIXTURES_DIR)) {
 			if (/^[\w-]+\.(png|jpg)$/.test(name)) assets.set(`/fixtures/${name}`, { contentType: name.endsWith('.png') ? 'image/png' : 'image/jpeg', body: fs.readFileSync(path.join(FIXTURES_DIR, name)) });
 		}
@@ -215,7 +220,7 @@ export class WebviewHarness {
 		});
 		let page: Page;
 		try {
-			page = await openWebviewPage(context, this.server.origin, { state: options.state, theme: THEMES[theme], themeClass: `vscode-${theme}` });
+			page = await openWebviewPage(context, this.server.origin, { state: options.state, theme: THEMES[theme], themeClass: `vscode-${theme}`, lang: options.lang, initScripts: options.initScripts });
 		} catch (err) {
 			await context.close();
 			throw err;

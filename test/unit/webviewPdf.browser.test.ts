@@ -5,16 +5,14 @@
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { InitPayload } from '../../src/shared/protocol';
 import type { Recording } from '../emulator/recording';
 import { fixtureBytes, recordingOf } from '../support/fixtures';
-import { buildWebviewBundle, openWebviewPage, READY_REQUEST_ID, REPO_ROOT, startWebviewServer, type WebviewAsset, type WebviewServer } from '../support/webviewPage';
-import { launchChromium } from '../tools/chromium';
-import { boundsOf, lastOf, payloadOf, posted, SCREENSHOTS, selectedWords, send, THEMES, waitForExpression, type RecordedWord } from './webviewHarness';
+import { READY_REQUEST_ID, REPO_ROOT, type WebviewAsset } from '../support/webviewPage';
+import { boundsOf, lastOf, payloadOf, posted, SCREENSHOTS, selectedWords, send, waitForExpression, WebviewHarness, type RecordedWord } from './webviewHarness';
 
 const PDF = 'two-pages.pdf';
 /** Served as a PDF by name; its bytes are no PDF a reader can parse. */
@@ -49,57 +47,34 @@ describe('PDF pages in the results webview, in Chromium', function () {
 	const recording = recordingOf(PDF);
 	const [firstPage, secondPage] = pageWords(recording);
 	const recordedPages = recording.textDetection?.pages ?? [];
-	let bundleDir: string;
-	let server: WebviewServer;
-	let browser: Browser;
-	const opened: { page: Page; errors: string[] }[] = [];
+	const harness = new WebviewHarness();
 
 	before(async () => {
-		bundleDir = fs.mkdtempSync(path.join(os.tmpdir(), 'webview-pdf-'));
-		const bundlePath = await buildWebviewBundle(bundleDir);
-		const pdfBundle = path.join(bundleDir, 'pdf.js');
 		// As esbuild.js builds dist/webview/pdf.js.
-		await esbuild.build({
+		const pdfBundle = await esbuild.build({
 			entryPoints: [path.join(REPO_ROOT, 'media', 'pdfRenderer.ts')],
 			bundle: true,
 			format: 'iife',
 			platform: 'browser',
 			target: 'es2022',
-			outfile: pdfBundle,
+			write: false,
+			outfile: 'pdf.js',
 			logLevel: 'silent',
 			logOverride: { 'empty-import-meta': 'silent' },
 		});
 		const pdfjs = path.dirname(require.resolve('pdfjs-dist/package.json'));
-		const assets = new Map<string, WebviewAsset>([
-			['/dist/webview/pdf.js', { contentType: 'text/javascript', body: fs.readFileSync(pdfBundle) }],
+		await harness.start(new Map<string, WebviewAsset>([
+			['/dist/webview/pdf.js', { contentType: 'text/javascript', body: Buffer.from(pdfBundle.outputFiles[0]!.contents) }],
 			['/dist/webview/pdf.worker.mjs', { contentType: 'text/javascript', body: fs.readFileSync(path.join(pdfjs, 'legacy', 'build', 'pdf.worker.min.mjs')) }],
 			[`/fixtures/${PDF}`, { contentType: 'application/pdf', body: fixtureBytes(PDF) }],
 			[`/fixtures/${BROKEN_PDF}`, { contentType: 'application/pdf', body: '%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 9 0 R >>\nendobj\n%%EOF\n' }],
-			['/fixtures/latin-note.png', { contentType: 'image/png', body: fixtureBytes('latin-note.png') }],
-		]);
-		server = await startWebviewServer({ bundlePath, assets });
-		browser = await launchChromium();
-		fs.mkdirSync(SCREENSHOTS, { recursive: true });
+		]));
 	});
-
-	after(async () => {
-		await browser?.close();
-		await server?.close();
-		if (bundleDir) fs.rmSync(bundleDir, { recursive: true, force: true });
-	});
-
-	afterEach(async () => {
-		const closed = opened.splice(0);
-		for (const { page } of closed) await page.context().close();
-		assert.deepEqual(closed.flatMap(p => p.errors), [], 'the page threw');
-	});
+	after(() => harness.stop());
+	afterEach(() => harness.closePanels());
 
 	async function openPanel(payload: InitPayload, viewport = { width: 1200, height: 900 }): Promise<Page> {
-		const context = await browser.newContext({ viewport, deviceScaleFactor: 1 });
-		const errors: string[] = [];
-		context.on('page', page => page.on('pageerror', error => errors.push(error.message)));
-		const page = await openWebviewPage(context, server.origin, { theme: THEMES.dark, themeClass: 'vscode-dark', initScripts: [CSP_PROBE] });
-		opened.push({ page, errors });
+		const { page } = await harness.openPanel({ viewport, initScripts: [CSP_PROBE] });
 		await send(page, { type: 'init', inReplyTo: READY_REQUEST_ID, payload });
 		await page.locator('.viewer').waitFor({ state: 'attached' });
 		return page;
