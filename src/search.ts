@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { CachedResult, ResultCache } from './cache/resultCache';
-import { buildSearchItems, currentCandidates, mapBounded, matchSearchItems, textCandidates, type FileStamp, type SearchEntry, type SearchItem } from './searchItems';
+import { buildSearchItems, currentCandidates, mapBounded, searchIndex, textCandidates, type FileStamp, type SearchEntry, type SearchItem } from './searchItems';
 
 /** Stats and cache reads at once: enough to hide latency, few enough not to flood a remote file system. */
 const STAT_CONCURRENCY = 16;
@@ -74,8 +74,9 @@ export async function searchTextInImages(
 		pick.items = lines.map(line => lineItem(line, false));
 	} else {
 		// Narrowed here; alwaysShow keeps the quick pick from filtering the matches a second time.
+		const index = searchIndex(lines, vscode.env.language);
 		const show = () => {
-			const { items, matched } = matchSearchItems(lines, pick.value, MAX_LISTED_LINES, vscode.env.language);
+			const { items, matched } = index.match(pick.value, MAX_LISTED_LINES);
 			pick.items = items.map(line => lineItem(line, true));
 			pick.title = matched > items.length
 				? vscode.l10n.t('Yandex Vision: Search Text in Images ({0} of {1} lines; type to narrow)', items.length.toLocaleString(vscode.env.language), matched.toLocaleString(vscode.env.language))

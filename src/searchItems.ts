@@ -104,23 +104,28 @@ export interface SearchMatches {
 }
 
 /**
- * The lines containing every word of `query` (case-insensitive, in the line or its file's path),
- * in their order, at most `limit`. With more lines than a list can show at once, the list is
- * narrowed here as the user types, not handed whole to the quick pick.
+ * The lines to search, each line's text and path lower-cased once: a long list is matched again
+ * on every keystroke.
  */
-export function matchSearchItems(items: readonly SearchItem[], query: string, limit: number, locale?: string): SearchMatches {
-	const words = query.toLocaleLowerCase(locale).split(/\s+/).filter(Boolean);
-	const found: SearchItem[] = [];
-	let matched = 0;
-	for (const item of items) {
-		if (words.length > 0) {
-			const text = `${item.label}\n${item.description}`.toLocaleLowerCase(locale);
-			if (!words.every(word => text.includes(word))) continue;
-		}
-		matched++;
-		if (found.length < limit) found.push(item);
-	}
-	return { items: found, matched };
+export function searchIndex(items: readonly SearchItem[], locale?: string): { match(query: string, limit: number): SearchMatches } {
+	const texts = items.map(item => `${item.label}\n${item.description}`.toLocaleLowerCase(locale));
+	return {
+		/**
+		 * The lines containing every word of `query` (case-insensitive, in the line or its file's
+		 * path), in their order, at most `limit`, and how many matched.
+		 */
+		match(query, limit) {
+			const words = query.toLocaleLowerCase(locale).split(/\s+/).filter(Boolean);
+			const found: SearchItem[] = [];
+			let matched = 0;
+			items.forEach((item, index) => {
+				if (!words.every(word => texts[index]!.includes(word))) return;
+				matched++;
+				if (found.length < limit) found.push(item);
+			});
+			return { items: found, matched };
+		},
+	};
 }
 
 /** `fn` over `items` with at most `limit` running at once; results in the order of `items`. */

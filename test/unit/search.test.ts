@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import type { CachedResult, CacheEntryInfo } from '../../src/cache/resultCache';
-import { buildSearchItems, currentCandidates, mapBounded, matchSearchItems, textCandidates, type SearchCandidate, type SearchEntry } from '../../src/searchItems';
+import { buildSearchItems, currentCandidates, mapBounded, searchIndex, textCandidates, type SearchCandidate, type SearchEntry } from '../../src/searchItems';
 import { selectionText, wordsInReadingOrder } from '../../src/vision/text';
 import type { TextAnnotation } from '../../src/vision/types';
 import { textAnnotation } from '../support/textAnnotation';
@@ -82,7 +82,8 @@ describe('narrowing a long search list as the user types', () => {
 		{ uri: 'file:///work/docs/report.pdf', key: 'k2', label: 'docs/report.pdf' },
 	];
 	const items = buildSearchItems(entries, new Map([['k1', textResult(INVOICE)], ['k2', textResult(TWO_PAGES)]]));
-	const labels = (query: string, limit = 100) => matchSearchItems(items, query, limit).items.map(i => i.label);
+	const index = searchIndex(items);
+	const labels = (query: string, limit = 100) => index.match(query, limit).items.map(i => i.label);
 
 	it('keeps the lines holding every typed word, in any case, in list order', () => {
 		assert.deepEqual(labels('PAGE'), ['first page', 'page end']);
@@ -97,15 +98,15 @@ describe('narrowing a long search list as the user types', () => {
 	});
 
 	it('shows at most the limit, and says how many matched', () => {
-		assert.deepEqual(matchSearchItems(items, '', 2), { items: items.slice(0, 2), matched: 6 });
-		const some = matchSearchItems(items, 'page', 1);
+		assert.deepEqual(index.match('', 2), { items: items.slice(0, 2), matched: 6 });
+		const some = index.match('page', 1);
 		assert.deepEqual([some.items.map(i => i.label), some.matched], [['first page'], 2]);
-		assert.deepEqual(matchSearchItems(items, 'nothing like it', 10), { items: [], matched: 0 });
+		assert.deepEqual(index.match('nothing like it', 10), { items: [], matched: 0 });
 	});
 
 	it('over 200,000 lines, counts every match and hands over only the first ones', () => {
 		const many = Array.from({ length: 200_000 }, (_, i) => ({ ...items[i % items.length]!, label: `line ${i} ${items[i % items.length]!.label}` }));
-		const found = matchSearchItems(many, 'LINE 19999', 5);
+		const found = searchIndex(many).match('LINE 19999', 5);
 		// Every number holding 19999: 19999, 119999 and 199990–199999.
 		assert.equal(found.matched, 12);
 		assert.deepEqual(found.items.map(item => item.label.split(' ')[1]), ['19999', '119999', '199990', '199991', '199992']);
