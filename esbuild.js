@@ -26,7 +26,7 @@ const common = {
 const lazyRuntime = {
 	name: 'lazy-runtime',
 	setup(build) {
-		build.onResolve({ filter: /^\.\/runtime$/ }, args =>
+		build.onResolve({ filter: /^\.\/commands\/runtime$/ }, args =>
 			args.importer.endsWith(path.join('src', 'extension.ts')) ? { path: './runtime.js', external: true } : undefined);
 	},
 };
@@ -66,7 +66,7 @@ function productTargets() {
 			...common,
 			// extension.js stays tiny so activation is cheap; runtime.js (client, panels) loads on first use;
 			// imageWorker.js is the image converter's thread, which loads dist/vips/vips-node.js itself.
-			entryPoints: { extension: 'src/extension.ts', runtime: 'src/runtime.ts', imageWorker: 'src/images/worker.ts' },
+			entryPoints: { extension: 'src/extension.ts', runtime: 'src/commands/runtime.ts', imageWorker: 'src/images/converter/worker.ts' },
 			outdir: 'dist',
 			platform: 'node',
 			format: 'cjs',

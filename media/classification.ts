@@ -6,7 +6,7 @@
  *   each its own bar against a threshold, the likely ones marked.
  * Either way every class is listed as a labelled bar, most probable first.
  */
-import type { ClassificationAnnotation, Property } from '../src/vision/types';
+import type { ClassificationAnnotation, Property } from '../src/results/types';
 import type { WebviewStringKey } from '../src/shared/strings';
 import { h } from './dom';
 import type { Localizer } from './l10n';

@@ -6,7 +6,7 @@
  * extension downloads it: the webview itself never contacts those sites.
  */
 import { webUrl } from '../src/shared/protocol';
-import type { CopyMatch, ImageCopySearchAnnotation } from '../src/vision/types';
+import type { CopyMatch, ImageCopySearchAnnotation } from '../src/results/types';
 import { h } from './dom';
 import type { Localizer } from './l10n';
 

@@ -1,6 +1,6 @@
 /** Errors shown in place: per image above the results, per feature in its section. */
 import { RPC_CODE_NAMES } from '../src/shared/protocol';
-import type { Status } from '../src/vision/types';
+import type { Status } from '../src/results/types';
 import { h } from './dom';
 import type { Localizer } from './l10n';
 

@@ -2,7 +2,7 @@
  * The faces found: a numbered list beside the numbered boxes on the image. Hovering or focusing
  * either one highlights both.
  */
-import type { FaceAnnotation } from '../src/vision/types';
+import type { FaceAnnotation } from '../src/results/types';
 import { h } from './dom';
 import type { Localizer } from './l10n';
 import { boundsOf } from './ocr';

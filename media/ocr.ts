@@ -1,6 +1,6 @@
 /** The words the panel works with, indexed exactly as wordsInReadingOrder indexes them. */
-import { wordsInReadingOrder, type WordRef } from '../src/vision/text';
-import type { Block, Polygon, TextAnnotation, Word } from '../src/vision/types';
+import { wordsInReadingOrder, type WordRef } from '../src/results/text';
+import type { Block, Polygon, TextAnnotation, Word } from '../src/results/types';
 
 export interface OcrWord {
 	/** Reading-order index: `data-word`, selection and selectionText all use it. */

@@ -7,7 +7,7 @@
  * SVG placed over that page, with the page's own pixel size as its viewBox: whatever resolution
  * the service measured a page in, its regions land on it.
  */
-import type { Face } from '../src/vision/types';
+import type { Face } from '../src/results/types';
 import { svg } from './dom';
 import { boundsOf, pageBlocks, pointsOf, type OcrView } from './ocr';
 

@@ -5,8 +5,8 @@
  */
 import type { FeatureView, FromWebview, ResultsModel } from '../src/shared/protocol';
 import type { WebviewStringKey } from '../src/shared/strings';
-import { annotationToText, selectionText, wordsInReadingOrder } from '../src/vision/text';
-import type { Face, FeatureType } from '../src/vision/types';
+import { annotationToText, selectionText, wordsInReadingOrder } from '../src/results/text';
+import type { Face, FeatureType } from '../src/results/types';
 import { classificationView } from './classification';
 import { copiesView, type PreviewReply } from './copies';
 import { h } from './dom';

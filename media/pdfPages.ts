@@ -9,7 +9,7 @@
  * MAX_CANVAS_SIDE canvas pixels on its long side, and its canvas is let go once it is far out
  * of view: a long PDF holds a few bitmaps, not one per page.
  */
-import type { Face } from '../src/vision/types';
+import type { Face } from '../src/results/types';
 import { h } from './dom';
 import type { Localizer } from './l10n';
 import type { OcrView } from './ocr';

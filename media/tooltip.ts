@@ -1,5 +1,5 @@
 /** The hover card for a word: its text, confidence, languages and entity, placed beside the word. */
-import type { Word } from '../src/vision/types';
+import type { Word } from '../src/results/types';
 import { h } from './dom';
 import type { Localizer } from './l10n';
 

@@ -4,7 +4,7 @@
  * pixel size once it has loaded. A PDF is shown as its pages one under the other (pdfPages.ts),
  * each page with its own regions.
  */
-import type { Face } from '../src/vision/types';
+import type { Face } from '../src/results/types';
 import { h } from './dom';
 import type { Localizer } from './l10n';
 import type { OcrView } from './ocr';

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import { Commands, RESULTS_VIEW_TYPE, type CommandId } from './commands';
-import type { Runtime } from './runtime';
-import { ActiveImageTracker } from './statusBar';
+import { Commands, RESULTS_VIEW_TYPE, type CommandId } from './commands/commandIds';
+import type { Runtime } from './commands/runtime';
+import { ActiveImageTracker } from './editor/statusBar';
 
 /**
  * Activation only registers commands, the serializer and the status-bar item. The client, the
@@ -11,8 +11,8 @@ export function activate(context: vscode.ExtensionContext): { activateMs: number
 	const started = performance.now();
 	let runtime: Runtime | undefined;
 	const getRuntime = (): Runtime => {
-		// Kept out of this bundle by esbuild.js; resolved next to dist/extension.js.
-		runtime ??= (require('./runtime') as typeof import('./runtime')).createRuntime(context);
+		// Kept out of this bundle by esbuild.js, which points it at dist/runtime.js beside dist/extension.js.
+		runtime ??= (require('./commands/runtime') as typeof import('./commands/runtime')).createRuntime(context);
 		return runtime;
 	};
 

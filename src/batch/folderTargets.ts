@@ -3,9 +3,9 @@
  * from the palette), searched with `yandexVision.folder.include` and `files.exclude`.
  */
 import * as vscode from 'vscode';
-import { label } from '../analysis';
-import { readFolderSettings } from '../config';
-import { isAnalyzable } from '../statusBar';
+import { label } from '../commands/analyzer';
+import { readFolderSettings } from '../settings/config';
+import { isAnalyzable } from '../editor/statusBar';
 
 /** What "Analyze Folder…" applies to: the Explorer selection, the clicked folder, or a folder picked. */
 export async function folderTargets(args: readonly unknown[]): Promise<{ uris: vscode.Uri[]; title: string } | undefined> {

@@ -13,11 +13,11 @@
 import { cacheKey, sha256Hex, type CachedFile, type CachedResult, type ResultCache } from '../cache/resultCache';
 import { ImageError } from '../images/errors';
 import { mapResultToOriginal } from '../images/mapping';
-import { prepareImage, summarizeFit, type Fitter, type FittedImage } from '../images/prepare';
-import type { CallMeta, VisionClient } from '../vision/client';
-import { RpcCode, VisionError } from '../vision/errors';
-import type { AnalyzeResult, AnalyzeSpec, Feature } from '../vision/types';
-import { LIMITS, prepareSpec } from '../vision/validate';
+import { prepareImage, summarizeFit, type Fitter, type FittedImage } from '../images/prepareImage';
+import type { CallMeta, VisionClient } from '../api/batchAnalyze/client';
+import { RpcCode, VisionError } from '../api/transport/errors';
+import type { AnalyzeResult, AnalyzeSpec, Feature } from '../results/types';
+import { LIMITS, prepareSpec } from '../api/batchAnalyze/validate';
 
 export interface PipelineSource {
 	/** How messages name the file, e.g. its workspace-relative path. */

@@ -4,7 +4,7 @@
  * most, and only the groups whose members changed.
  */
 import * as vscode from 'vscode';
-import { BATCH_VIEW_ID, Commands } from '../commands';
+import { BATCH_VIEW_ID, Commands } from '../commands/commandIds';
 import { batchItemOf, BatchSummaryModel, initiallyExpanded, refreshInterval, runState, splitPath, type GroupNode, type ItemNode, type SummaryNode } from './summaryModel';
 import type { BatchCounts, BatchItem, BatchObserver, BatchRun, BatchStatus } from './types';
 

@@ -4,7 +4,7 @@
  * result cache (see ../cache/resultCache.ts) so that a batch of thousands keeps only this list
  * in memory.
  */
-import type { FeatureKind } from '../config';
+import type { FeatureKind } from '../settings/config';
 
 export type BatchStatus = 'pending' | 'done' | 'cached' | 'failed';
 

@@ -7,7 +7,7 @@
  * code that works on the stored pixels, the upright ↔ raw mappings of the 8 EXIF orientations are
  * here as well.
  */
-import type { FeatureResult, Page, Polygon, Vertex } from '../vision/types';
+import type { FeatureResult, Page, Polygon, Vertex } from '../results/types';
 import type { Orientation } from './header';
 
 export interface Size {

@@ -4,7 +4,7 @@
  *
  * Everything here is data: recognized text is shown with textContent, never parsed as markup.
  */
-import type { FeatureResult, FeatureType, Status } from '../vision/types';
+import type { FeatureResult, FeatureType, Status } from '../results/types';
 
 export interface ErrorView {
 	code: number;

@@ -15,8 +15,8 @@ import * as path from 'node:path';
 import { Agent, request } from 'undici';
 import { runPipeline, type PipelineOutcome, type PipelineSource } from '../../src/batch/pipeline';
 import { ResultCache } from '../../src/cache/resultCache';
-import type { Fitter } from '../../src/images/prepare';
-import { createVisionClient, type Feature, type VisionClient } from '../../src/vision';
+import type { Fitter } from '../../src/images/prepareImage';
+import { createVisionClient, type Feature, type VisionClient } from '../../src/api/index';
 import { DEFAULT_CREDENTIALS, startEmulator, type Emulator, type RequestLogEntry } from '../emulator';
 import { writeNumberFixtures, type NumberFile } from '../support/numberImages';
 import type { Bench, BenchContext, BenchReport } from './bench';
@@ -29,7 +29,7 @@ const REQUESTS_PER_SECOND = 10;
 const LATENCY_MS = 150;
 const ROUNDS = 3;
 const WINDOW_MS = 1_000;
-/** What src/vision/rateLimiter.ts adds to each window so that a stream at the limit is not answered 429. */
+/** What src/api/transport/rateLimiter.ts adds to each window so that a stream at the limit is not answered 429. */
 const LIMITER_MARGIN_MS = 75;
 const OCR: Feature = { type: 'TEXT_DETECTION', textDetectionConfig: { languageCodes: ['en'] } };
 const TARGETS = { optimumOverPipeline: 0.9, naiveSpeedUp: 8, cacheHitRequests: 0 };

@@ -5,7 +5,7 @@
  * places; a smaller result uses the first blocks of the same layout.
  */
 import { crc32, deflateSync } from 'node:zlib';
-import type { Block, Line, TextAnnotation, Vertex, Word } from '../../src/vision/types';
+import type { Block, Line, TextAnnotation, Vertex, Word } from '../../src/results/types';
 import { mulberry32 } from '../support/random';
 
 export const PAGE_WIDTH = 2000;

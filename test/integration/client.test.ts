@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { DEFAULT_CREDENTIALS, startEmulator, type Emulator, type FaultKind } from '../emulator';
-import { createVisionClient, VisionError, type AnalyzeSpec, type Feature, type VisionClient, type VisionClientOptions } from '../../src/vision';
+import { createVisionClient, VisionError, type AnalyzeSpec, type Feature, type VisionClient, type VisionClientOptions } from '../../src/api/index';
 import { fixtureBytes, recordingOf } from '../support/fixtures';
 
 const OCR: Feature = { type: 'TEXT_DETECTION', textDetectionConfig: { languageCodes: ['en', 'ru'] } };

@@ -8,10 +8,10 @@
 import * as assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createVisionClient, VisionError, type AnalyzeSpec, type BatchAnalyzeResult, type Feature, type FeatureType, type VisionClient } from '../../src/vision';
-import { decodeBody, parseOkBody } from '../../src/vision/http';
-import { normalizeResponse, type ExpectedShape } from '../../src/vision/normalize';
-import type { BatchAnalyzeResponse } from '../../src/vision/types';
+import { createVisionClient, VisionError, type AnalyzeSpec, type BatchAnalyzeResult, type Feature, type FeatureType, type VisionClient } from '../../src/api/index';
+import { decodeBody, parseOkBody } from '../../src/api/transport/http';
+import { normalizeResponse, type ExpectedShape } from '../../src/api/batchAnalyze/normalize';
+import type { BatchAnalyzeResponse } from '../../src/results/types';
 import { fixtureBytes } from '../support/fixtures';
 import {
 	between,

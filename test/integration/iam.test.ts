@@ -2,8 +2,8 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Agent, request, type Dispatcher } from 'undici';
-import { createVisionClient, VisionError, type AnalyzeSpec, type CredentialsProvider, type VisionClient } from '../../src/vision';
-import { createJwt, createServiceAccountTokenSource, parseServiceAccountKey, requestIamToken, type ServiceAccountKey, type ServiceAccountTokenSource } from '../../src/vision/iam';
+import { createVisionClient, VisionError, type AnalyzeSpec, type CredentialsProvider, type VisionClient } from '../../src/api/index';
+import { createJwt, createServiceAccountTokenSource, parseServiceAccountKey, requestIamToken, type ServiceAccountKey, type ServiceAccountTokenSource } from '../../src/api/auth/iamToken';
 import {
 	createTestServiceAccountKey,
 	DEFAULT_CREDENTIALS,

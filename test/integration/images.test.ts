@@ -4,13 +4,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { decodeBmp } from '../../src/images/bmp';
-import { ImageConverter } from '../../src/images/converter';
+import { decodeBmp } from '../../src/images/converter/bmp';
+import { ImageConverter } from '../../src/images/converter/converter';
 import { ImageError } from '../../src/images/errors';
 import { readHeader } from '../../src/images/header';
 import { rawToUpright } from '../../src/images/mapping';
 import { SERVICE_LIMITS } from '../../src/images/plan';
-import { prepareImage, summarizeFit, type PreparedImage } from '../../src/images/prepare';
+import { prepareImage, summarizeFit, type PreparedImage } from '../../src/images/prepareImage';
 import { buildFitScript, buildImageWorker, drawSquare, encodeBmp, loadVips, photoJpeg, VIPS_PATH, withImages, type FitScriptReport, type VipsModule } from '../unit/imagesHarness';
 
 const run = promisify(execFile);

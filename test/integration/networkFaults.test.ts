@@ -12,7 +12,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
-import { createVisionClient, VisionError, type BatchAnalyzeRequest, type VisionClientOptions } from '../../src/vision';
+import { createVisionClient, VisionError, type BatchAnalyzeRequest, type VisionClientOptions } from '../../src/api/index';
 import { fixtureBytes } from '../support/fixtures';
 
 const TOKEN = 't1.network-faults-secret-0123456789';

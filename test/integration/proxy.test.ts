@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { request, type Dispatcher } from 'undici';
 import { DEFAULT_CREDENTIALS, startEmulator, type Emulator } from '../emulator';
-import { createVisionClient, VisionError, type BatchAnalyzeResult, type Feature, type VisionClientOptions } from '../../src/vision';
-import { createDispatcher, describeRoute, type ProxyOptions } from '../../src/vision/proxy';
+import { createVisionClient, VisionError, type BatchAnalyzeResult, type Feature, type VisionClientOptions } from '../../src/api/index';
+import { createDispatcher, describeRoute, type ProxyOptions } from '../../src/api/transport/proxy';
 import { fixtureBytes, recordingOf } from '../support/fixtures';
 import { startTinyproxy, type Tinyproxy } from '../support/tinyproxy';
 

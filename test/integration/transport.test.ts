@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createVisionClient, VisionError, type BatchAnalyzeRequest } from '../../src/vision';
+import { createVisionClient, VisionError, type BatchAnalyzeRequest } from '../../src/api/index';
 import { fixtureBytes } from '../support/fixtures';
 
 /**

@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { BatchRun } from '../../src/batch/types';
 import type { ResultsModel, ToWebview } from '../../src/shared/protocol';
-import { selectionText } from '../../src/vision/text';
+import { selectionText } from '../../src/results/text';
 import { DEFAULT_CREDENTIALS, startEmulator, type Emulator } from '../emulator';
 import { fixtureBytes, recordingOf } from '../support/fixtures';
 import { fixtureVariant } from '../support/imageVariants';

@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as vscode from 'vscode';
-import { ResultsPanels, type PanelActions } from '../../src/resultsPanel';
+import { ResultsPanels, type PanelActions } from '../../src/panel/resultsPanel';
 import type { ResultsModel, ToWebview } from '../../src/shared/protocol';
 import { fixtureBytes, recordingOf } from '../support/fixtures';
 import { quietNotifications, waitFor, WindowStubs } from './stubs';

@@ -7,8 +7,8 @@
  * they can hold what JSON.stringify never writes: duplicate keys, number literals beyond double
  * precision (`1e400`, 400 digits), `-0`.
  */
-import type { ExpectedShape } from '../../src/vision/normalize';
-import type { BatchAnalyzeResponse, FeatureType, Polygon, Status } from '../../src/vision/types';
+import type { ExpectedShape } from '../../src/api/batchAnalyze/normalize';
+import type { BatchAnalyzeResponse, FeatureType, Polygon, Status } from '../../src/results/types';
 
 export type Random = () => number;
 

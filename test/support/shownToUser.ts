@@ -4,7 +4,7 @@
  * user settings a suite changes.
  */
 import * as vscode from 'vscode';
-import type { SearchItem } from '../../src/searchItems';
+import type { SearchItem } from '../../src/search/searchItems';
 import type { ToWebview } from '../../src/shared/protocol';
 import { WindowStubs } from '../suite/stubs';
 

@@ -1,5 +1,5 @@
 /** Text annotations written as nested words, for tests of what is made from recognized text. */
-import type { TextAnnotation } from '../../src/vision/types';
+import type { TextAnnotation } from '../../src/results/types';
 
 /**
  * An annotation from words nested as pages → blocks → lines → words, every box the same 10×10

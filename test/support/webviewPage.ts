@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
 import type { BrowserContext, Page } from 'playwright-core';
-import { buildWebviewHtml, createNonce } from '../../src/webviewHtml';
+import { buildWebviewHtml, createNonce } from '../../src/panel/webviewHtml';
 import { FIXTURES_DIR } from './fixtures';
 
 export const REPO_ROOT = path.dirname(path.dirname(FIXTURES_DIR));

@@ -8,7 +8,7 @@ import {
 	exportFileName,
 	type BatchRecord,
 	type ResultReader,
-} from '../../src/batch/exportFormats';
+} from '../../src/export/batchFormats';
 import type { BatchItem, BatchRun, BatchStatus } from '../../src/batch/types';
 import type { CachedResult } from '../../src/cache/resultCache';
 import type { FeatureView } from '../../src/shared/protocol';

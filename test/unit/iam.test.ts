@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { constants, createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
-import { redact } from '../../src/vision/credentials';
-import { VisionError } from '../../src/vision/errors';
+import { redact } from '../../src/api/auth/authorization';
+import { VisionError } from '../../src/api/transport/errors';
 import {
 	createJwt,
 	IAM_AUDIENCE,
@@ -12,7 +12,7 @@ import {
 	ServiceAccountTokenSource,
 	type IamToken,
 	type ServiceAccountKey,
-} from '../../src/vision/iam';
+} from '../../src/api/auth/iamToken';
 import { createTestServiceAccountKey, type AuthorizedKeyFile, type TestServiceAccountKey } from '../emulator/keys';
 
 const MINUTE = 60_000;

@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { Buffer } from 'node:buffer';
 import { crc32, deflateSync } from 'node:zlib';
-import { base64Source } from '../../src/vision/base64';
-import { otherFormatName, sniffImage, sniffSource, type ByteSource } from '../../src/vision/imageInfo';
+import { base64Source } from '../../src/api/content/base64';
+import { otherFormatName, sniffImage, sniffSource, type ByteSource } from '../../src/api/content/imageInfo';
 
 // --- PNG: signature, chunks with CRCs -------------------------------------------------------
 

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { decodeBmp, type DecodedBitmap } from '../../src/images/bmp';
+import { decodeBmp, type DecodedBitmap } from '../../src/images/converter/bmp';
 import { ImageError } from '../../src/images/errors';
 import { encodeBmp, type BmpSpec } from './imagesHarness';
 

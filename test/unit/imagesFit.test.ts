@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { FIT_LIMITS, fitBox, fitImage, vipsMessage, type FitLimits } from '../../src/images/fit';
+import { FIT_LIMITS, fitBox, fitImage, vipsMessage, type FitLimits } from '../../src/images/converter/fitWithVips';
 import { readHeader } from '../../src/images/header';
 import { drawSquare, loadVips, photoJpeg, withImages, type VipsImage, type VipsModule } from './imagesHarness';
 

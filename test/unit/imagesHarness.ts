@@ -17,10 +17,10 @@ export const VIPS_PATH = require.resolve('wasm-vips');
 export function repoRoot(): string {
 	for (const start of [__dirname, process.cwd()]) {
 		for (let dir = start; dir !== path.dirname(dir); dir = path.dirname(dir)) {
-			if (fs.existsSync(path.join(dir, 'src', 'images', 'worker.ts'))) return dir;
+			if (fs.existsSync(path.join(dir, 'src', 'images', 'converter', 'worker.ts'))) return dir;
 		}
 	}
-	throw new Error(`src/images/worker.ts not found above ${__dirname} or ${process.cwd()}`);
+	throw new Error(`src/images/converter/worker.ts not found above ${__dirname} or ${process.cwd()}`);
 }
 
 /**
@@ -30,7 +30,7 @@ export function repoRoot(): string {
 export async function buildImageWorker(dir: string): Promise<string> {
 	const outfile = path.join(dir, 'imageWorker.js');
 	await esbuild.build({
-		entryPoints: [path.join(repoRoot(), 'src', 'images', 'worker.ts')],
+		entryPoints: [path.join(repoRoot(), 'src', 'images', 'converter', 'worker.ts')],
 		outfile,
 		bundle: true,
 		platform: 'node',
@@ -260,8 +260,8 @@ export interface FitScriptReport {
 
 const FIT_SCRIPT = `
 import { readFileSync } from 'node:fs';
-import { ImageConverter } from './src/images/converter';
-import { prepareImage } from './src/images/prepare';
+import { ImageConverter } from './src/images/converter/converter';
+import { prepareImage } from './src/images/prepareImage';
 
 async function main(): Promise<void> {
 	const [workerPath, vipsPath, runs, ...files] = process.argv.slice(2);

@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
-import { fitImage, FIT_LIMITS } from '../../src/images/fit';
+import { fitImage, FIT_LIMITS } from '../../src/images/converter/fitWithVips';
 import type { Orientation } from '../../src/images/header';
 import { mapResultToOriginal, mapResultToRaw, rawToUpright, uprightSize, uprightToRaw, type SentGeometry } from '../../src/images/mapping';
-import type { FeatureResult, Polygon } from '../../src/vision/types';
+import type { FeatureResult, Polygon } from '../../src/results/types';
 import { drawSquare, loadVips, markerCentre, oriented, withImages, type VipsModule } from './imagesHarness';
 
 const ORIENTATIONS: Orientation[] = [1, 2, 3, 4, 5, 6, 7, 8];

@@ -1,10 +1,10 @@
 import * as assert from 'node:assert/strict';
-import type { Converted } from '../../src/images/converter';
+import type { Converted } from '../../src/images/converter/converter';
 import { ImageError, megabytes } from '../../src/images/errors';
-import type { FitRequest } from '../../src/images/fit';
+import type { FitRequest } from '../../src/images/converter/fitWithVips';
 import type { ImageHeader } from '../../src/images/header';
 import { MAX_DECODE_PIXELS, planImage, SERVICE_LIMITS, type Plan } from '../../src/images/plan';
-import { describeFit, prepareImage, summarizeFit, type Fitter } from '../../src/images/prepare';
+import { describeFit, prepareImage, summarizeFit, type Fitter } from '../../src/images/prepareImage';
 
 const MB = 1_048_576;
 

@@ -29,9 +29,9 @@ function nothingToTranslate(english: string): boolean {
  * call is an error, because no extractor can tell what it shows.
  */
 const DYNAMIC_CALLS: readonly { file: string; call: string; source: string }[] = [
-	{ file: 'src/resultsPanel.ts', call: 'vscode.l10n.t(english)', source: 'the English values of WEBVIEW_STRINGS' },
-	{ file: 'src/resultsPanel.ts', call: 'vscode.l10n.t(message, ...args)', source: 'the `t(…)` calls of src/export.ts (its Translate)' },
-	{ file: 'src/batch/exportBatch.ts', call: 'vscode.l10n.t(message, ...args)', source: 'the `t(…)` calls of src/export.ts and src/batch/exportFormats.ts (their Translate)' },
+	{ file: 'src/panel/resultsPanel.ts', call: 'vscode.l10n.t(english)', source: 'the English values of WEBVIEW_STRINGS' },
+	{ file: 'src/panel/resultsPanel.ts', call: 'vscode.l10n.t(message, ...args)', source: 'the `t(…)` calls of src/export/exportResults.ts (its Translate)' },
+	{ file: 'src/export/exportBatch.ts', call: 'vscode.l10n.t(message, ...args)', source: 'the `t(…)` calls of src/export/exportResults.ts and src/export/batchFormats.ts (their Translate)' },
 ];
 
 export interface Message {
@@ -39,7 +39,7 @@ export interface Message {
 	key: string;
 	/** The English text. */
 	message: string;
-	/** `src/auth.ts:85` */
+	/** `src/credentials/credentialStore.ts:85` */
 	where: string;
 	/** How many arguments the call passes after the message; undefined when they are spread. */
 	argCount: number | undefined;
@@ -56,7 +56,7 @@ export interface Extraction {
 /**
  * Every translation call in `files`: `vscode.l10n.t(…)` (through `import * as vscode`),
  * `l10n.t(…)` (through `import { l10n } from 'vscode'`, renamed or not), and calls of a function
- * declared with the type `Translate` (the translator src/export.ts takes).
+ * declared with the type `Translate` (the translator src/export/exportResults.ts takes).
  */
 export function extractMessages(files: readonly { path: string; text: string }[]): Extraction {
 	const result: Extraction = { messages: [], dynamic: [], concatenations: [] };
@@ -365,7 +365,7 @@ describe('localization: English and Russian', () => {
 			for (const expected of ['Yandex Vision: recognizing text…', 'Set IAM Token', 'Open Settings', 'Classification']) {
 				assert.ok(keys.has(expected), `the message ${JSON.stringify(expected)} is found in src/`);
 			}
-			assert.ok(extraction.messages.some(m => m.where.startsWith('src/export.ts:')), 'the Translate calls of src/export.ts are found');
+			assert.ok(extraction.messages.some(m => m.where.startsWith('src/export/exportResults.ts:')), 'the Translate calls of src/export/exportResults.ts are found');
 			assert.ok(extraction.messages.length > 80, `found ${extraction.messages.length} translation calls`);
 		});
 

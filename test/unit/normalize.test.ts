@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { VisionError } from '../../src/vision/errors';
-import { normalizeResponse, parseStatus } from '../../src/vision/normalize';
-import type { FeatureType } from '../../src/vision/types';
+import { VisionError } from '../../src/api/transport/errors';
+import { normalizeResponse, parseStatus } from '../../src/api/batchAnalyze/normalize';
+import type { FeatureType } from '../../src/results/types';
 import { mulberry32 } from '../support/random';
 
 /** One spec with one feature. */

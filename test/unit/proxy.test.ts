@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { request } from 'undici';
-import { VisionError } from '../../src/vision/errors';
-import { createDispatcher, describeRoute, noProxyMatcher, proxyError, selectRoute, type ProxyOptions, type Route } from '../../src/vision/proxy';
+import { VisionError } from '../../src/api/transport/errors';
+import { createDispatcher, describeRoute, noProxyMatcher, proxyError, selectRoute, type ProxyOptions, type Route } from '../../src/api/transport/proxy';
 
 const SERVICE = 'https://vision.api.cloud.yandex.net/vision/v1/batchAnalyze';
 const EMULATOR = 'http://127.0.0.1:8080/vision/v1/batchAnalyze';

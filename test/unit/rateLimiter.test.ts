@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { RateLimiter } from '../../src/vision/rateLimiter';
+import { RateLimiter } from '../../src/api/transport/rateLimiter';
 
 /** A clock that only moves when the limiter sleeps, so the schedule is exact. */
 function fakeClock() {

@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import type { CachedResult, CacheEntryInfo } from '../../src/cache/resultCache';
-import { buildSearchItems, currentCandidates, mapBounded, searchIndex, textCandidates, type SearchCandidate, type SearchEntry } from '../../src/searchItems';
-import { selectionText, wordsInReadingOrder } from '../../src/vision/text';
-import type { TextAnnotation } from '../../src/vision/types';
+import { buildSearchItems, currentCandidates, mapBounded, searchIndex, textCandidates, type SearchCandidate, type SearchEntry } from '../../src/search/searchItems';
+import { selectionText, wordsInReadingOrder } from '../../src/results/text';
+import type { TextAnnotation } from '../../src/results/types';
 import { textAnnotation } from '../support/textAnnotation';
 
 function textResult(text: TextAnnotation): CachedResult {

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { annotationToMarkdown, annotationToText, PAGE_SEPARATOR, selectionText, wordsInReadingOrder } from '../../src/vision/text';
+import { annotationToMarkdown, annotationToText, PAGE_SEPARATOR, selectionText, wordsInReadingOrder } from '../../src/results/text';
 import { textAnnotation } from '../support/textAnnotation';
 
 /** Two blocks holding three lines: the order the service gave, deliberately not top-to-bottom by text. */

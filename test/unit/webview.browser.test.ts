@@ -5,7 +5,7 @@
  */
 import * as assert from 'node:assert/strict';
 import type { PersistedState } from '../../src/shared/protocol';
-import { annotationToText, selectionText } from '../../src/vision/text';
+import { annotationToText, selectionText } from '../../src/results/text';
 import { recordingOf } from '../support/fixtures';
 import {
 	annotationOf,

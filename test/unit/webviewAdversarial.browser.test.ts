@@ -9,7 +9,7 @@
 import * as assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import type { InitPayload } from '../../src/shared/protocol';
-import type { CopyMatch, Polygon, TextAnnotation, Word } from '../../src/vision/types';
+import type { CopyMatch, Polygon, TextAnnotation, Word } from '../../src/results/types';
 import { recordingOf } from '../support/fixtures';
 import { init, lastOf, payloadOf, posted, WebviewHarness } from './webviewHarness';
 

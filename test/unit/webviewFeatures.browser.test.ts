@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import type { InitPayload } from '../../src/shared/protocol';
-import type { CopyMatch } from '../../src/vision/types';
+import type { CopyMatch } from '../../src/results/types';
 import { fixtureBytes, recordingOf } from '../support/fixtures';
 import {
 	boundsOf,

@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import type { FeatureView, FromWebview, InitPayload, PersistedState, ResultsModel, ToWebview } from '../../src/shared/protocol';
-import type { FeatureType, TextAnnotation } from '../../src/vision/types';
+import type { FeatureType, TextAnnotation } from '../../src/results/types';
 import type { Recording, RecordedPolygon } from '../emulator/recording';
 import { FIXTURES_DIR, recordingOf } from '../support/fixtures';
 import { buildWebviewBundle, openWebviewPage, READY_REQUEST_ID, REPO_ROOT, startWebviewServer, waitForExpression, type WebviewAsset, type WebviewServer } from '../support/webviewPage';

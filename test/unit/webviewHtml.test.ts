@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { buildWebviewHtml, createNonce, type WebviewHtmlOptions } from '../../src/webviewHtml';
+import { buildWebviewHtml, createNonce, type WebviewHtmlOptions } from '../../src/panel/webviewHtml';
 
 const OPTIONS: WebviewHtmlOptions = {
 	cspSource: 'https://file+.vscode-resource.vscode-cdn.net',

@@ -1,0 +1,14 @@
+/** The Yandex Vision batchAnalyze client: validation, transport, normalization. No VS Code here (batches: src/batch/pipeline.ts). */
+export { createVisionClient, DEFAULT_ENDPOINT } from './batchAnalyze/client';
+export type { BatchAnalyzeResult, CallMeta, RequestEvent, VisionClient, VisionClientOptions } from './batchAnalyze/client';
+export type { Credentials, CredentialsProvider } from './auth/authorization';
+export { redact } from './auth/authorization';
+export { RpcCode, VisionError } from './transport/errors';
+export type { VisionErrorKind } from './transport/errors';
+export { DEFAULT_RETRY_POLICY } from './transport/retry';
+export type { RetryPolicy } from './transport/retry';
+export { RateLimiter } from './transport/rateLimiter';
+export { annotationToMarkdown, annotationToText, selectionText, wordsInReadingOrder } from '../results/text';
+export type { WordRef } from '../results/text';
+export { LIMITS, prepareRequest, prepareSpec } from './batchAnalyze/validate';
+export * from '../results/types';

@@ -1,0 +1,264 @@
+import { request, type Dispatcher } from 'undici';
+import { RpcCode, VisionError } from './errors';
+import { parseStatus } from '../batchAnalyze/normalize';
+import { parseRetryAfter } from './retry';
+
+/** One HTTP exchange with the service, before any interpretation of a 200 body. */
+export interface Answer {
+	status: number;
+	requestId: string | undefined;
+	serverTraceId: string | undefined;
+	retryAfter: string | undefined;
+	body: unknown;
+}
+
+export interface ExchangeOptions {
+	url: string;
+	dispatcher: Dispatcher;
+	headers: Record<string, string>;
+	body: string;
+	timeoutMs: number;
+	maxResponseBytes: number;
+	signal?: AbortSignal;
+	clientRequestId: string;
+	/** Secrets that must never appear in an error message, even if a server echoes them. */
+	redact: (text: string) => string;
+}
+
+const HTTP_TO_RPC: Record<number, RpcCode> = {
+	400: RpcCode.INVALID_ARGUMENT,
+	401: RpcCode.UNAUTHENTICATED,
+	403: RpcCode.PERMISSION_DENIED,
+	404: RpcCode.NOT_FOUND,
+	413: RpcCode.INVALID_ARGUMENT,
+	429: RpcCode.RESOURCE_EXHAUSTED,
+	500: RpcCode.INTERNAL,
+	502: RpcCode.UNAVAILABLE,
+	503: RpcCode.UNAVAILABLE,
+	504: RpcCode.DEADLINE_EXCEEDED,
+};
+
+/**
+ * Sends one POST and reads the whole answer. Resolves with the parsed JSON of a 200 answer;
+ * throws a VisionError for everything else: an error status (with the service's google.rpc.Status
+ * when it sent one), a body that is not JSON, a connection failure, the timeout, or cancellation.
+ */
+export async function exchange(options: ExchangeOptions): Promise<Answer> {
+	const timeout = new AbortController();
+	const timer = setTimeout(() => timeout.abort(new Error('timeout')), options.timeoutMs);
+	const signal = options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal;
+	let status = 0;
+	let requestId: string | undefined;
+	let serverTraceId: string | undefined;
+	try {
+		const response = await request(options.url, {
+			method: 'POST',
+			dispatcher: options.dispatcher,
+			headers: options.headers,
+			body: options.body,
+			signal,
+		});
+		status = response.statusCode;
+		requestId = header(response.headers['x-request-id']);
+		serverTraceId = header(response.headers['x-server-trace-id']);
+		const contentType = header(response.headers['content-type']) ?? '';
+		const text = await readText(response.body, options.maxResponseBytes);
+		const answer: Answer = {
+			status,
+			requestId,
+			serverTraceId,
+			retryAfter: header(response.headers['retry-after']),
+			body: undefined,
+		};
+		if (status === 200) {
+			answer.body = parseOkBody(text);
+			return answer;
+		}
+		const parsed = parseJson(text);
+		throw statusError(status, contentType, text, parsed.ok ? parsed.value : undefined, answer, options);
+	} catch (err) {
+		if (err instanceof VisionError) {
+			throw err.clientRequestId ? err : err.with({ httpStatus: status || err.httpStatus, requestId, clientRequestId: options.clientRequestId });
+		}
+		const base = { httpStatus: status || undefined, requestId, clientRequestId: options.clientRequestId, cause: err };
+		if (options.signal?.aborted) {
+			throw new VisionError({ ...base, kind: 'cancelled', code: RpcCode.CANCELLED, message: 'The request was cancelled.' });
+		}
+		if (timeout.signal.aborted) {
+			throw new VisionError({
+				...base,
+				kind: 'timeout',
+				code: RpcCode.DEADLINE_EXCEEDED,
+				message: `No complete answer from ${hostOf(options.url)} within ${formatSeconds(options.timeoutMs)}. Check your network or proxy; if the service is only slow, raise the timeout setting.`,
+			});
+		}
+		// A refused certificate is refused again on every attempt: said at once, not after the retries.
+		throw new VisionError({ ...base, kind: 'network', code: RpcCode.UNAVAILABLE, message: networkMessage(err, options.url, status), permanent: isTlsFailure(errorCode(err)) });
+	} finally {
+		clearTimeout(timer);
+	}
+}
+
+/**
+ * The JSON of a 200 answer's body (as decodeBody gives it); a `protocol` VisionError when it is
+ * empty or not JSON. exchange adds the ids.
+ */
+export function parseOkBody(text: string): unknown {
+	const parsed = parseJson(text);
+	if (parsed.ok) return parsed.value;
+	throw new VisionError({
+		kind: 'protocol',
+		code: RpcCode.INTERNAL,
+		httpStatus: 200,
+		message: text.length === 0
+			? 'The service answered with an empty body.'
+			: `The service's answer is not valid JSON (${parsed.error}; ${text.length} bytes received${looksTruncated(text) ? ', the body looks cut off' : ''}).`,
+	});
+}
+
+/**
+ * A body's bytes as text: UTF-8, invalid sequences replaced, and a leading byte order mark
+ * dropped, as fetch's text() and json() do (RFC 8259 lets a parser ignore it; some proxies add one).
+ */
+export function decodeBody(bytes: Buffer): string {
+	const text = bytes.toString('utf8');
+	return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/** Longest text of an error answer put into a message: a server may send megabytes. */
+const MAX_ECHOED_CHARS = 1000;
+
+function statusError(status: number, contentType: string, text: string, json: unknown, answer: Answer, options: ExchangeOptions): VisionError {
+	const rpc = parseStatus(json);
+	// A Status without a code (0, OK) on an error answer says nothing: the HTTP status does.
+	const code = rpc?.code || HTTP_TO_RPC[status] || RpcCode.UNKNOWN;
+	// Redacted before anything is cut short: a secret cut in two no longer matches whole.
+	let message: string;
+	if (rpc) {
+		message = rpc.message ? clip(options.redact(rpc.message), MAX_ECHOED_CHARS) : `The service answered HTTP ${status}.`;
+	} else if (/html/i.test(contentType) || /^\s*</.test(text)) {
+		const title = /<title>([^<]{0,200})<\/title>/i.exec(text)?.[1]?.trim();
+		message = `HTTP ${status} from a proxy or gateway in front of the service${title ? ` (“${title}”)` : ''}.`;
+	} else {
+		message = `The service answered HTTP ${status}${text ? ` with an unexpected body: ${options.redact(text).slice(0, 200)}` : ''}.`;
+	}
+	return new VisionError({
+		kind: 'service',
+		code,
+		httpStatus: status,
+		requestId: answer.requestId,
+		clientRequestId: options.clientRequestId,
+		message: options.redact(message),
+		details: rpc?.details,
+		retryAfterMs: parseRetryAfter(answer.retryAfter, Date.now()),
+	});
+}
+
+async function readText(body: Dispatcher.ResponseData['body'], maxBytes: number): Promise<string> {
+	const chunks: Buffer[] = [];
+	let size = 0;
+	for await (const chunk of body) {
+		size += (chunk as Buffer).length;
+		if (size > maxBytes) {
+			body.destroy();
+			throw new VisionError({
+				kind: 'protocol',
+				code: RpcCode.RESOURCE_EXHAUSTED,
+				message: `The answer is larger than ${Math.round(maxBytes / 1048576)} MB; refusing to read it.`,
+			});
+		}
+		chunks.push(chunk as Buffer);
+	}
+	return decodeBody(Buffer.concat(chunks, size));
+}
+
+function clip(text: string, max: number): string {
+	return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+type Parsed = { ok: true; value: unknown } | { ok: false; error: string };
+
+function parseJson(text: string): Parsed {
+	try {
+		return { ok: true, value: JSON.parse(text) };
+	} catch (err) {
+		return { ok: false, error: err instanceof Error ? err.message : String(err) };
+	}
+}
+
+function looksTruncated(text: string): boolean {
+	const end = text.trimEnd().slice(-1);
+	return end !== '}' && end !== ']';
+}
+
+function header(value: string | string[] | undefined): string | undefined {
+	return Array.isArray(value) ? value[0] : value;
+}
+
+function hostOf(url: string): string {
+	try {
+		return new URL(url).host;
+	} catch {
+		return url;
+	}
+}
+
+function formatSeconds(ms: number): string {
+	return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** Says what failed and what to check, from undici's and node's error codes. */
+function networkMessage(err: unknown, url: string, status: number): string {
+	const host = hostOf(url);
+	const code = errorCode(err);
+	switch (code) {
+		case 'ECONNREFUSED':
+			return `Connection to ${host} refused. Check the endpoint setting and that the server is running.`;
+		case 'ENOTFOUND':
+		case 'EAI_AGAIN':
+			return `Cannot resolve ${host} (DNS). Check the endpoint setting and your network or proxy.`;
+		case 'ECONNRESET':
+		case 'UND_ERR_SOCKET':
+		case 'EPIPE':
+			return status
+				? `The connection to ${host} closed while the answer was being received (HTTP ${status}, body incomplete). Check your network or proxy; trying again may succeed.`
+				: `The connection to ${host} was closed before an answer arrived. Check the endpoint setting and your network or proxy.`;
+		case 'ETIMEDOUT':
+		case 'UND_ERR_CONNECT_TIMEOUT':
+			return `Connecting to ${host} timed out. Check your network or proxy.`;
+		default:
+			if (code && CERTIFICATE_PROBLEMS[code]) {
+				return `The TLS certificate of ${host} ${CERTIFICATE_PROBLEMS[code]} (${code}). Check the endpoint setting, and any proxy or security software that intercepts HTTPS: its certificate must be trusted by this computer.`;
+			}
+			if (isTlsFailure(code)) {
+				return `TLS error talking to ${host} (${code}): the secure connection or its certificate was refused. Check the endpoint setting and any proxy that intercepts HTTPS.`;
+			}
+			return `Network error talking to ${host}${code ? ` (${code})` : ''}: ${err instanceof Error ? err.message : String(err)}`;
+	}
+}
+
+function isTlsFailure(code: string | undefined): boolean {
+	return code !== undefined && (CERTIFICATE_PROBLEMS[code] !== undefined || /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY/i.test(code));
+}
+
+/** What is wrong with a certificate, by OpenSSL's and node's codes, as a predicate. */
+const CERTIFICATE_PROBLEMS: Readonly<Record<string, string>> = {
+	DEPTH_ZERO_SELF_SIGNED_CERT: 'is self-signed and not trusted',
+	SELF_SIGNED_CERT_IN_CHAIN: 'is issued by a self-signed authority that is not trusted',
+	UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'is issued by an authority that is not trusted',
+	UNABLE_TO_GET_ISSUER_CERT: 'is issued by an authority that is not trusted',
+	UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'is issued by an authority that is not trusted',
+	CERT_HAS_EXPIRED: 'has expired',
+	CERT_NOT_YET_VALID: 'is not valid yet',
+	CERT_REVOKED: 'has been revoked',
+	ERR_TLS_CERT_ALTNAME_INVALID: 'is for another host name',
+};
+
+function errorCode(err: unknown): string | undefined {
+	for (let e: unknown = err, depth = 0; e && depth < 4; depth++) {
+		const code = (e as { code?: unknown }).code;
+		if (typeof code === 'string') return code;
+		e = (e as { cause?: unknown }).cause;
+	}
+	return undefined;
+}
