@@ -1,6 +1,6 @@
 /** The words the panel works with, indexed exactly as wordsInReadingOrder indexes them. */
-import { wordsInReadingOrder, type WordRef } from '../src/results/text';
-import type { Block, Polygon, TextAnnotation, Word } from '../src/results/types';
+import { wordLanguages, wordsInReadingOrder, type WordRef } from '../src/results/text';
+import type { Block, DetectedLanguage, Polygon, TextAnnotation, Word } from '../src/results/types';
 
 export interface OcrWord {
 	/** Reading-order index: `data-word`, selection and selectionText all use it. */
@@ -48,10 +48,10 @@ function finite(n: number): number {
 }
 
 /** The word's most confident language code, or '' when the service gave none. */
-export function languageOf(word: Word): string {
-	let best: { languageCode: string; confidence: number } | undefined;
-	for (const language of word.languages) {
-		if (language.languageCode !== '' && (best === undefined || language.confidence > best.confidence)) best = language;
+export function languageOf(word: Word, block?: Block): string {
+	let best: DetectedLanguage | undefined;
+	for (const language of block ? wordLanguages(block, word) : word.languages ?? []) {
+		if (language.languageCode !== '' && (best === undefined || (language.confidence ?? 0) > (best.confidence ?? 0))) best = language;
 	}
 	return best?.languageCode ?? '';
 }

@@ -23,8 +23,10 @@ export class Tooltip {
 	/** `entity` is the name of the entity the word belongs to, if any. */
 	show(word: Word, anchor: DOMRect, entity?: string): void {
 		this.text.textContent = word.text;
-		this.confidence.textContent = this.l10n.t('tooltip.confidence', this.l10n.percent(word.confidence));
-		const codes = word.languages.map(language => language.languageCode).filter(code => code !== '');
+		// The OCR API gives no confidence: the line is left out rather than showing a made-up one.
+		this.confidence.hidden = word.confidence === undefined;
+		this.confidence.textContent = word.confidence === undefined ? '' : this.l10n.t('tooltip.confidence', this.l10n.percent(word.confidence));
+		const codes = (word.languages ?? []).map(language => language.languageCode).filter(code => code !== '');
 		this.languages.textContent = codes.length > 0 ? this.l10n.t('tooltip.languages', codes.join(', ')) : this.l10n.t('tooltip.noLanguage');
 		this.entity.hidden = entity === undefined;
 		this.entity.textContent = entity === undefined ? '' : this.l10n.t('tooltip.entity', entity);

@@ -12,3 +12,4 @@ export { annotationToMarkdown, annotationToText, selectionText, wordsInReadingOr
 export type { WordRef } from '../results/text';
 export { LIMITS, prepareRequest, prepareSpec } from './batchAnalyze/validate';
 export * from '../results/types';
+export * from './batchAnalyze/types';

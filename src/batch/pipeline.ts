@@ -16,7 +16,8 @@ import { mapResultToOriginal } from '../images/mapping';
 import { prepareImage, summarizeFit, type Fitter, type FittedImage } from '../images/prepareImage';
 import type { CallMeta, VisionClient } from '../api/batchAnalyze/client';
 import { RpcCode, VisionError } from '../api/transport/errors';
-import type { AnalyzeResult, AnalyzeSpec, Feature } from '../results/types';
+import type { AnalyzeResult } from '../results/types';
+import type { AnalyzeSpec, Feature } from '../api/batchAnalyze/types';
 import { LIMITS, prepareSpec } from '../api/batchAnalyze/validate';
 
 export interface PipelineSource {

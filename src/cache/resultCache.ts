@@ -12,7 +12,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { FeatureView, FitView } from '../shared/protocol';
-import { FEATURE_TYPES, type Feature, type FeatureType } from '../results/types';
+import { FEATURE_TYPES, type FeatureType } from '../results/types';
+import { type Feature } from '../api/batchAnalyze/types';
 
 /** What is kept per analyzed image: the panel's model minus where the image is. */
 export interface CachedResult {

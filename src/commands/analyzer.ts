@@ -15,7 +15,7 @@ import { ProxyDispatchers } from '../settings/proxySettings';
 import type { ResultsModel } from '../shared/protocol';
 import { createVisionClient, type VisionClient } from '../api/batchAnalyze/client';
 import { VisionError } from '../api/transport/errors';
-import type { Feature } from '../results/types';
+import type { Feature } from '../api/batchAnalyze/types';
 
 /** What happened to one image; returned by the commands so callers (and tests) can see it. */
 export interface ImageReport {

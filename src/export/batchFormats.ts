@@ -141,8 +141,8 @@ export function csvText(value: string): string {
 }
 
 /** The recognized lines with text, in reading order, numbered from 1. */
-function textLines(annotation: TextAnnotation | undefined): { page: number; block: number; line: number; text: string; confidence: number }[] {
-	const rows: { page: number; block: number; line: number; text: string; confidence: number }[] = [];
+function textLines(annotation: TextAnnotation | undefined): { page: number; block: number; line: number; text: string; confidence: number | undefined }[] {
+	const rows: { page: number; block: number; line: number; text: string; confidence: number | undefined }[] = [];
 	annotation?.pages.forEach((page, p) => page.blocks.forEach((block, b) => block.lines.forEach((line, l) => {
 		// The words that the panel and the plain text show: empty ones are skipped everywhere.
 		const text = line.words.filter(word => word.text.trim() !== '').map(word => word.text).join(WORD_SEPARATOR);
@@ -151,8 +151,9 @@ function textLines(annotation: TextAnnotation | undefined): { page: number; bloc
 	return rows;
 }
 
-function confidenceText(confidence: number): string {
-	return Number.isFinite(confidence) ? String(Number(confidence.toFixed(4))) : '';
+/** Empty where the engine gives no confidence (the OCR API). */
+function confidenceText(confidence: number | undefined): string {
+	return confidence !== undefined && Number.isFinite(confidence) ? String(Number(confidence.toFixed(4))) : '';
 }
 
 /**

@@ -6,7 +6,7 @@
  * recognized word or a copy's title can never become a link, an image, HTML or a heading.
  */
 import { RPC_CODE_NAMES, webUrl, type FeatureView, type ResultsModel } from '../shared/protocol';
-import { annotationToMarkdown, wordsInReadingOrder } from '../results/text';
+import { annotationToMarkdown, wordLanguages, wordsInReadingOrder } from '../results/text';
 import type { ClassificationAnnotation, FaceAnnotation, ImageCopySearchAnnotation, Status, TextAnnotation } from '../results/types';
 
 
@@ -68,8 +68,8 @@ function textMarkdown(annotation: TextAnnotation | undefined, t: Translate): str
 	const parts: string[] = [];
 	const languages = new Set<string>();
 	for (const ref of wordsInReadingOrder(annotation)) {
-		const word = annotation.pages[ref.page].blocks[ref.block].lines[ref.line].words[ref.word];
-		for (const language of word.languages) if (language.languageCode !== '') languages.add(language.languageCode);
+		const block = annotation.pages[ref.page].blocks[ref.block];
+		for (const language of wordLanguages(block, block.lines[ref.line].words[ref.word])) if (language.languageCode !== '') languages.add(language.languageCode);
 	}
 	if (languages.size > 0) parts.push(t('Languages: {0}', [...languages].map(escapeInline).join(', ')));
 	parts.push(text);

@@ -5,7 +5,7 @@
  * A PDF's pages are the exception: they are counted from the whole file (see pdf.ts).
  */
 import { count, ImageError } from './errors';
-import { countPdfPages } from './pdf';
+import { countPdfPages } from '../api/content/pdfPages';
 
 export type ImageFormat = 'jpeg' | 'png' | 'pdf' | 'webp' | 'gif' | 'bmp' | 'tiff' | 'svg' | 'heic' | 'avif';
 

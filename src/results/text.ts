@@ -5,7 +5,7 @@
  * Words whose text is empty or only whitespace are skipped everywhere, so word indexes agree
  * between the plain text, the overlay, selection and search.
  */
-import type { Line, TextAnnotation, Word } from './types';
+import type { Block, DetectedLanguage, Line, TextAnnotation, Word } from './types';
 
 /** Between words of a line. */
 export const WORD_SEPARATOR = ' ';
@@ -140,4 +140,9 @@ function escapeLine(text: string): string {
 	return escapeInline(text)
 		.replace(/^[#+=-]/, '\\$&')
 		.replace(/^(\d{1,9})([.)])(?=\s|$)/, '$1\\$2');
+}
+
+/** A word's languages: its own (batchAnalyze), else its block's (the OCR API tags blocks only). */
+export function wordLanguages(block: Block, word: Word): readonly DetectedLanguage[] {
+	return word.languages && word.languages.length > 0 ? word.languages : block.languages ?? [];
 }

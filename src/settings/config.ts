@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { IMAGE_EXTENSIONS } from '../commands/commandIds';
 import { DEFAULT_ENDPOINT } from '../api/batchAnalyze/client';
-import type { Feature } from '../results/types';
+import type { Feature } from '../api/batchAnalyze/types';
 
 export interface Settings {
 	endpoint: string;

@@ -101,7 +101,7 @@ function line(left: number, top: number, cyrillic: boolean, random: () => number
 		});
 		x += wordWidth + SPACE_WIDTH * scale;
 	}
-	const confidence = round3(words.reduce((sum, w) => sum + w.confidence, 0) / words.length);
+	const confidence = round3(words.reduce((sum, w) => sum + (w.confidence ?? 0), 0) / words.length);
 	const width = x - SPACE_WIDTH * scale - left;
 	return { line: { boundingBox: { vertices: quad(left - 2, top - 2, width + 4, WORD_HEIGHT + 4, place) }, words, confidence }, width };
 }

@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { createVisionClient, VisionError, type AnalyzeSpec, type BatchAnalyzeResult, type Feature, type FeatureType, type VisionClient } from '../../src/api/index';
 import { decodeBody, parseOkBody } from '../../src/api/transport/http';
 import { normalizeResponse, type ExpectedShape } from '../../src/api/batchAnalyze/normalize';
-import type { BatchAnalyzeResponse } from '../../src/results/types';
+import type { BatchAnalyzeResponse } from '../../src/api/batchAnalyze/types';
 import { fixtureBytes } from '../support/fixtures';
 import {
 	between,

@@ -8,7 +8,8 @@
  * precision (`1e400`, 400 digits), `-0`.
  */
 import type { ExpectedShape } from '../../src/api/batchAnalyze/normalize';
-import type { BatchAnalyzeResponse, FeatureType, Polygon, Status } from '../../src/results/types';
+import type { FeatureType, Polygon, Status } from '../../src/results/types';
+import type { BatchAnalyzeResponse } from '../../src/api/batchAnalyze/types';
 
 export type Random = () => number;
 

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { VisionError } from '../../src/api/transport/errors';
-import { normalizeResponse, parseStatus } from '../../src/api/batchAnalyze/normalize';
+import { normalizeResponse } from '../../src/api/batchAnalyze/normalize';
+import { parseStatus } from '../../src/api/transport/proto3Json';
 import type { FeatureType } from '../../src/results/types';
 import { mulberry32 } from '../support/random';
 
@@ -86,7 +87,7 @@ describe('normalizeResponse', () => {
 			const word = firstWord(body);
 			assert.equal(word.entityIndex, 2);
 			assert.deepEqual(word.boundingBox.vertices, [{ x: 1, y: 0 }]);
-			assert.equal(word.languages[0].languageCode, 'en');
+			assert.equal(word.languages?.[0]?.languageCode, 'en');
 		});
 	});
 

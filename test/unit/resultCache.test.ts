@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { cacheKey, ResultCache, sha256Hex, type CachedFile, type CachedResult } from '../../src/cache/resultCache';
-import type { Feature } from '../../src/results/types';
+import type { Feature } from '../../src/api/batchAnalyze/types';
 
 const IMAGE = sha256Hex(new TextEncoder().encode('image bytes'));
 const OTHER_IMAGE = sha256Hex(new TextEncoder().encode('other image bytes'));

@@ -3,7 +3,7 @@ import { Buffer } from 'node:buffer';
 import { crc32, deflateSync } from 'node:zlib';
 import { decodedLength, encodedLength, withPadding } from '../../src/api/content/base64';
 import { VisionError } from '../../src/api/transport/errors';
-import type { AnalyzeSpec, BatchAnalyzeRequest } from '../../src/results/types';
+import type { AnalyzeSpec, BatchAnalyzeRequest } from '../../src/api/batchAnalyze/types';
 import { LIMITS, prepareRequest, prepareSpec } from '../../src/api/batchAnalyze/validate';
 
 // --- Files: a real PNG, PNG and JPEG headers of any size, exact file sizes ----------------------

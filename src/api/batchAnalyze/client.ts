@@ -6,7 +6,8 @@ import { exchange } from '../transport/http';
 import { normalizeResponse } from './normalize';
 import { RateLimiter, sleep } from '../transport/rateLimiter';
 import { backoffDelay, DEFAULT_RETRY_POLICY, type RetryPolicy } from '../transport/retry';
-import type { BatchAnalyzeRequest, BatchAnalyzeResponse, Status } from '../../results/types';
+import type { Status } from '../../results/types';
+import type { BatchAnalyzeRequest, BatchAnalyzeResponse } from './types';
 import { prepareRequest } from './validate';
 
 export const DEFAULT_ENDPOINT = 'https://vision.api.cloud.yandex.net/vision/v1/batchAnalyze';

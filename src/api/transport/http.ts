@@ -1,6 +1,6 @@
 import { request, type Dispatcher } from 'undici';
 import { RpcCode, VisionError } from './errors';
-import { parseStatus } from '../batchAnalyze/normalize';
+import { parseStatus } from './proto3Json';
 import { parseRetryAfter } from './retry';
 
 /** One HTTP exchange with the service, before any interpretation of a 200 body. */
