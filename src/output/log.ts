@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { RequestEvent } from '../api/batchAnalyze/client';
+import type { RequestEvent } from '../api/transport/call';
 import { redact } from '../api/auth/authorization';
 
 /**
@@ -40,16 +40,16 @@ export class Log implements vscode.Disposable {
 		const ids = `client-request-id=${event.clientRequestId}${event.requestId ? ` request-id=${event.requestId}` : ''}`;
 		switch (event.type) {
 			case 'attempt':
-				this.channel.debug(`batchAnalyze attempt ${event.attempt}: ${event.specs} image(s), ${ids}`);
+				this.channel.debug(`${event.method} attempt ${event.attempt}: ${event.specs} image(s), ${ids}`);
 				break;
 			case 'success':
-				this.info(`batchAnalyze OK in ${event.elapsedMs} ms (attempt ${event.attempt}, ${event.specs} image(s)), ${ids}`);
+				this.info(`${event.method} OK in ${event.elapsedMs} ms (attempt ${event.attempt}, ${event.specs} image(s)), ${ids}`);
 				break;
 			case 'retry':
-				this.warn(`batchAnalyze attempt ${event.attempt} failed${event.httpStatus ? ` (HTTP ${event.httpStatus})` : ''}: ${event.error}; retrying in ${event.delayMs} ms, ${ids}`);
+				this.warn(`${event.method} attempt ${event.attempt} failed${event.httpStatus ? ` (HTTP ${event.httpStatus})` : ''}: ${event.error}; retrying in ${event.delayMs} ms, ${ids}`);
 				break;
 			case 'failure':
-				this.error(`batchAnalyze failed after ${event.attempt} attempt(s)${event.httpStatus ? ` (HTTP ${event.httpStatus})` : ''}: ${event.error}, ${ids}`);
+				this.error(`${event.method} failed after ${event.attempt} attempt(s)${event.httpStatus ? ` (HTTP ${event.httpStatus})` : ''}: ${event.error}, ${ids}`);
 				break;
 		}
 	}

@@ -12,6 +12,9 @@ export type Credentials =
 
 export type IamAccount = 'user' | 'service';
 
+/** What a request does with a folder ID for given credentials. */
+export type FolderIdRule = 'required' | 'omit' | 'optional';
+
 /** Fixed credentials, or a function asked before every attempt (tokens expire and get refreshed). */
 export type CredentialsProvider = Credentials | ((signal?: AbortSignal) => Credentials | Promise<Credentials>);
 
@@ -28,7 +31,7 @@ export function authorizationHeader(credentials: Credentials): string {
  * What the request body does with `folderId` for these credentials: `required` (a user account's
  * token), `omit` (API keys and service-account tokens), or `optional` (unspecified account).
  */
-export function folderIdRule(credentials: Credentials): 'required' | 'omit' | 'optional' {
+export function folderIdRule(credentials: Credentials): FolderIdRule {
 	if (!('iamToken' in credentials)) return 'omit';
 	switch (credentials.account) {
 		case 'user':

@@ -1,11 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import { Agent, type Dispatcher } from 'undici';
-import { authorizationHeader, folderIdRule, redact, resolveCredentials, secretOf, type CredentialsProvider } from '../auth/authorization';
-import { invalidArgument, RpcCode, VisionError } from '../transport/errors';
+import type { CredentialsProvider, FolderIdRule } from '../auth/authorization';
+import { callWithRetries, checkEndpoint, redactStrings, withIds, type CallMeta, type RequestEvent } from '../transport/call';
+import { invalidArgument } from '../transport/errors';
 import { exchange } from '../transport/http';
 import { normalizeResponse } from './normalize';
-import { RateLimiter, sleep } from '../transport/rateLimiter';
-import { backoffDelay, DEFAULT_RETRY_POLICY, type RetryPolicy } from '../transport/retry';
+import { RateLimiter } from '../transport/rateLimiter';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../transport/retry';
 import type { Status } from '../../results/types';
 import type { BatchAnalyzeRequest, BatchAnalyzeResponse } from './types';
 import { prepareRequest } from './validate';
@@ -37,25 +37,8 @@ export interface VisionClientOptions {
 	random?: () => number;
 }
 
-export interface RequestEvent {
-	type: 'attempt' | 'success' | 'retry' | 'failure';
-	clientRequestId: string;
-	attempt: number;
-	specs: number;
-	requestId?: string;
-	httpStatus?: number;
-	elapsedMs?: number;
-	delayMs?: number;
-	error?: string;
-}
-
-export interface CallMeta {
-	/** The service's x-request-id of the answer that was used. */
-	requestId: string | undefined;
-	clientRequestId: string;
-	attempts: number;
-	elapsedMs: number;
-}
+export { checkEndpoint } from '../transport/call';
+export type { CallMeta, RequestEvent } from '../transport/call';
 
 export interface BatchAnalyzeResult extends BatchAnalyzeResponse {
 	meta: CallMeta;
@@ -87,7 +70,7 @@ export function createVisionClient(options: VisionClientOptions): VisionClient {
 		const { wire } = prepareRequest(withFolder);
 		// The folder depends on whose credentials go out, known only once they are resolved.
 		const bodies = new Map<string, string>();
-		const bodyFor = (rule: ReturnType<typeof folderIdRule>): string => {
+		const bodyFor = (rule: FolderIdRule): string => {
 			if (rule === 'required' && !wire.folderId) {
 				throw invalidArgument('folderId', 'is required with a user account\'s IAM token: give the ID of the folder to bill, like b1g… (API keys and service accounts need none)');
 			}
@@ -101,67 +84,32 @@ export function createVisionClient(options: VisionClientOptions): VisionClient {
 		};
 		const featuresPerSpec = wire.analyzeSpecs.map(spec => spec.features.length);
 		const featureTypes = wire.analyzeSpecs.map(spec => spec.features.map(feature => feature.type));
-		const clientRequestId = randomUUID();
-		const started = Date.now();
 
-		for (let attempt = 1; ; attempt++) {
-			const attemptStarted = Date.now();
-			let secret: string | undefined;
+		const { value, meta } = await callWithRetries({ method: 'batchAnalyze', limiter, policy, credentials: options.credentials, random, emit, specs: featuresPerSpec.length, signal }, async attempt => {
+			const headers: Record<string, string> = {
+				'content-type': 'application/json',
+				'authorization': attempt.authorization,
+				'x-client-request-id': attempt.clientRequestId,
+			};
+			if (options.dataLogging) headers['x-data-logging-enabled'] = 'true';
+			const answer = await exchange({
+				url: endpoint,
+				dispatcher,
+				headers,
+				body: bodyFor(attempt.folderRule),
+				timeoutMs,
+				maxResponseBytes: options.maxResponseBytes ?? 64 * 1024 * 1024,
+				signal,
+				clientRequestId: attempt.clientRequestId,
+				redact: attempt.hide,
+			});
 			try {
-				await limiter.acquire(signal).catch(reason => {
-					throw cancelled(clientRequestId, reason);
-				});
-				const auth = await resolveCredentials(options.credentials, signal)
-					.then(credentials => ({ header: authorizationHeader(credentials), secret: secretOf(credentials), rule: folderIdRule(credentials) }))
-					.catch(reason => {
-						throw signal?.aborted ? cancelled(clientRequestId, reason) : credentialsError(reason, clientRequestId);
-					});
-				secret = auth.secret;
-				const body = bodyFor(auth.rule);
-				const headers: Record<string, string> = {
-					'content-type': 'application/json',
-					'authorization': auth.header,
-					'x-client-request-id': clientRequestId,
-				};
-				if (options.dataLogging) headers['x-data-logging-enabled'] = 'true';
-				emit({ type: 'attempt', clientRequestId, attempt, specs: featuresPerSpec.length });
-				const hidden = secret;
-				const answer = await exchange({
-					url: endpoint,
-					dispatcher,
-					headers,
-					body,
-					timeoutMs,
-					maxResponseBytes: options.maxResponseBytes ?? 64 * 1024 * 1024,
-					signal,
-					clientRequestId,
-					redact: text => redact(text, [hidden]),
-				});
-				let response: BatchAnalyzeResponse;
-				try {
-					response = redactErrors(normalizeResponse(answer.body, { featuresPerSpec, featureTypes }), text => redact(text, [hidden]));
-				} catch (err) {
-					throw withIds(err, answer.requestId, clientRequestId, 200);
-				}
-				const elapsedMs = Date.now() - started;
-				emit({ type: 'success', clientRequestId, attempt, specs: featuresPerSpec.length, requestId: answer.requestId, httpStatus: 200, elapsedMs: Date.now() - attemptStarted });
-				return { ...response, meta: { requestId: answer.requestId, clientRequestId, attempts: attempt, elapsedMs } };
-			} catch (caught) {
-				if (!(caught instanceof VisionError)) throw caught;
-				const err = secret ? caught.with({ message: redact(caught.message, [secret]) }) : caught;
-				const retryAfterMs = err.retryAfterMs;
-				const event = { clientRequestId, attempt, specs: featuresPerSpec.length, requestId: err.requestId, httpStatus: err.httpStatus, elapsedMs: Date.now() - attemptStarted, error: err.message };
-				const delay = err.retryable && attempt < policy.maxAttempts ? backoffDelay(policy, attempt, random, retryAfterMs) : undefined;
-				if (delay === undefined || delay > policy.maxRetryAfterMs) {
-					emit({ type: 'failure', ...event });
-					throw finalError(err, attempt, retryAfterMs, policy);
-				}
-				emit({ type: 'retry', ...event, delayMs: delay });
-				await sleep(delay, signal).catch(reason => {
-					throw cancelled(clientRequestId, reason, attempt);
-				});
+				return { response: redactErrors(normalizeResponse(answer.body, { featuresPerSpec, featureTypes }), attempt.hide), requestId: answer.requestId };
+			} catch (err) {
+				throw withIds(err, answer.requestId, attempt.clientRequestId, 200);
 			}
-		}
+		});
+		return { ...value.response, meta };
 	}
 
 	return {
@@ -170,22 +118,6 @@ export function createVisionClient(options: VisionClientOptions): VisionClient {
 			await ownAgent?.close();
 		},
 	};
-}
-
-/** Credentials go to the configured host only, over TLS unless the host is this machine. */
-export function checkEndpoint(endpoint: string, what = 'endpoint'): string {
-	let url: URL;
-	try {
-		url = new URL(endpoint);
-	} catch {
-		throw new TypeError(`The ${what} "${endpoint}" is not a valid URL.`);
-	}
-	const loopback = url.hostname === 'localhost' || url.hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(url.hostname);
-	if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-		throw new TypeError(`The ${what} must use https (plain http is allowed only for a local address): ${url.origin}`);
-	}
-	if (url.username || url.password) throw new TypeError(`The ${what} must not contain a user name or password.`);
-	return url.toString();
 }
 
 /**
@@ -204,42 +136,3 @@ function redactErrors(response: BatchAnalyzeResponse, hide: (text: string) => st
 	};
 }
 
-/** Every string in a JSON value, hidden; the parser has bounded the value's depth. */
-function redactStrings(value: unknown, hide: (text: string) => string): unknown {
-	if (typeof value === 'string') return hide(value);
-	if (Array.isArray(value)) return value.map(item => redactStrings(item, hide));
-	if (typeof value === 'object' && value !== null) {
-		return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactStrings(item, hide)]));
-	}
-	return value;
-}
-
-function cancelled(clientRequestId: string, cause: unknown, attempts = 0): VisionError {
-	return new VisionError({ kind: 'cancelled', code: RpcCode.CANCELLED, message: 'The request was cancelled.', clientRequestId, attempts, cause });
-}
-
-function credentialsError(reason: unknown, clientRequestId: string): VisionError {
-	if (reason instanceof VisionError) return reason;
-	return new VisionError({
-		kind: 'credentials',
-		code: RpcCode.UNAUTHENTICATED,
-		message: reason instanceof Error ? reason.message : String(reason),
-		clientRequestId,
-		cause: reason,
-	});
-}
-
-function withIds(err: unknown, requestId: string | undefined, clientRequestId: string, httpStatus: number): VisionError {
-	if (!(err instanceof VisionError)) throw err;
-	return err.with({ requestId, clientRequestId, httpStatus });
-}
-
-function finalError(err: VisionError, attempts: number, retryAfterMs: number | undefined, policy: RetryPolicy): VisionError {
-	let message = err.message;
-	if (err.retryable && retryAfterMs !== undefined && retryAfterMs > policy.maxRetryAfterMs) {
-		message += ` The service asks to retry after ${Math.ceil(retryAfterMs / 1000)} s.`;
-	} else if (err.retryable && attempts > 1) {
-		message += ` Gave up after ${attempts} attempts.`;
-	}
-	return err.with({ message, attempts });
-}

@@ -4,25 +4,31 @@ import { parseStatus } from './proto3Json';
 import { parseRetryAfter } from './retry';
 
 /** One HTTP exchange with the service, before any interpretation of a 200 body. */
-export interface Answer {
-	status: number;
-	requestId: string | undefined;
-	serverTraceId: string | undefined;
-	retryAfter: string | undefined;
+export interface Answer extends AnswerHead {
 	body: unknown;
 }
 
 export interface ExchangeOptions {
 	url: string;
+	/** Default POST. */
+	method?: 'POST' | 'GET';
 	dispatcher: Dispatcher;
 	headers: Record<string, string>;
-	body: string;
+	body?: string;
 	timeoutMs: number;
 	maxResponseBytes: number;
 	signal?: AbortSignal;
 	clientRequestId: string;
 	/** Secrets that must never appear in an error message, even if a server echoes them. */
 	redact: (text: string) => string;
+}
+
+/** What is known of an answer once its head has arrived. */
+export interface AnswerHead {
+	status: number;
+	requestId: string | undefined;
+	serverTraceId: string | undefined;
+	retryAfter: string | undefined;
 }
 
 const HTTP_TO_RPC: Record<number, RpcCode> = {
@@ -38,12 +44,33 @@ const HTTP_TO_RPC: Record<number, RpcCode> = {
 	504: RpcCode.DEADLINE_EXCEEDED,
 };
 
+/** The HTTP status the gateway gives each google.rpc code; an error inside a 200 stream is judged by it. */
+export const RPC_TO_HTTP: Readonly<Record<number, number>> = {
+	[RpcCode.INVALID_ARGUMENT]: 400,
+	[RpcCode.UNAUTHENTICATED]: 401,
+	[RpcCode.PERMISSION_DENIED]: 403,
+	[RpcCode.NOT_FOUND]: 404,
+	[RpcCode.RESOURCE_EXHAUSTED]: 429,
+	[RpcCode.INTERNAL]: 500,
+	[RpcCode.UNAVAILABLE]: 503,
+	[RpcCode.DEADLINE_EXCEEDED]: 504,
+};
+
 /**
- * Sends one POST and reads the whole answer. Resolves with the parsed JSON of a 200 answer;
+ * Sends one request and reads the whole answer. Resolves with the parsed JSON of a 200 answer;
  * throws a VisionError for everything else: an error status (with the service's google.rpc.Status
  * when it sent one), a body that is not JSON, a connection failure, the timeout, or cancellation.
  */
 export async function exchange(options: ExchangeOptions): Promise<Answer> {
+	return exchangeStream(options, async (body, head) => ({ ...head, body: parseOkBody(await readText(body, options.maxResponseBytes)) }));
+}
+
+/**
+ * Like {@link exchange}, but a 200 answer's body goes to `readOk` as it arrives, for answers read
+ * as a stream. The timeout covers `readOk` too: it runs until the last byte. Errors it throws
+ * leave as they are, with the answer's ids added to a VisionError.
+ */
+export async function exchangeStream<T>(options: ExchangeOptions, readOk: (body: AsyncIterable<Buffer>, head: AnswerHead) => Promise<T>): Promise<T> {
 	const timeout = new AbortController();
 	const timer = setTimeout(() => timeout.abort(new Error('timeout')), options.timeoutMs);
 	const signal = options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal;
@@ -52,7 +79,7 @@ export async function exchange(options: ExchangeOptions): Promise<Answer> {
 	let serverTraceId: string | undefined;
 	try {
 		const response = await request(options.url, {
-			method: 'POST',
+			method: options.method ?? 'POST',
 			dispatcher: options.dispatcher,
 			headers: options.headers,
 			body: options.body,
@@ -61,24 +88,15 @@ export async function exchange(options: ExchangeOptions): Promise<Answer> {
 		status = response.statusCode;
 		requestId = header(response.headers['x-request-id']);
 		serverTraceId = header(response.headers['x-server-trace-id']);
+		const head: AnswerHead = { status, requestId, serverTraceId, retryAfter: header(response.headers['retry-after']) };
+		if (status === 200) return await readOk(response.body as AsyncIterable<Buffer>, head);
 		const contentType = header(response.headers['content-type']) ?? '';
-		const text = await readText(response.body, options.maxResponseBytes);
-		const answer: Answer = {
-			status,
-			requestId,
-			serverTraceId,
-			retryAfter: header(response.headers['retry-after']),
-			body: undefined,
-		};
-		if (status === 200) {
-			answer.body = parseOkBody(text);
-			return answer;
-		}
+		const text = await readText(response.body as AsyncIterable<Buffer>, options.maxResponseBytes);
 		const parsed = parseJson(text);
-		throw statusError(status, contentType, text, parsed.ok ? parsed.value : undefined, answer, options);
+		throw statusError(status, contentType, text, parsed.ok ? parsed.value : undefined, head, options);
 	} catch (err) {
 		if (err instanceof VisionError) {
-			throw err.clientRequestId ? err : err.with({ httpStatus: status || err.httpStatus, requestId, clientRequestId: options.clientRequestId });
+			throw err.clientRequestId ? err : err.with({ httpStatus: err.httpStatus ?? (status || undefined), requestId, clientRequestId: options.clientRequestId });
 		}
 		const base = { httpStatus: status || undefined, requestId, clientRequestId: options.clientRequestId, cause: err };
 		if (options.signal?.aborted) {
@@ -128,7 +146,7 @@ export function decodeBody(bytes: Buffer): string {
 /** Longest text of an error answer put into a message: a server may send megabytes. */
 const MAX_ECHOED_CHARS = 1000;
 
-function statusError(status: number, contentType: string, text: string, json: unknown, answer: Answer, options: ExchangeOptions): VisionError {
+function statusError(status: number, contentType: string, text: string, json: unknown, answer: AnswerHead, options: ExchangeOptions): VisionError {
 	const rpc = parseStatus(json);
 	// A Status without a code (0, OK) on an error answer says nothing: the HTTP status does.
 	const code = rpc?.code || HTTP_TO_RPC[status] || RpcCode.UNKNOWN;
@@ -154,20 +172,20 @@ function statusError(status: number, contentType: string, text: string, json: un
 	});
 }
 
-async function readText(body: Dispatcher.ResponseData['body'], maxBytes: number): Promise<string> {
+/** Leaving the loop early (the throw) ends the iteration, which destroys the body: nothing more is read. */
+async function readText(body: AsyncIterable<Buffer>, maxBytes: number): Promise<string> {
 	const chunks: Buffer[] = [];
 	let size = 0;
 	for await (const chunk of body) {
-		size += (chunk as Buffer).length;
+		size += chunk.length;
 		if (size > maxBytes) {
-			body.destroy();
 			throw new VisionError({
 				kind: 'protocol',
 				code: RpcCode.RESOURCE_EXHAUSTED,
 				message: `The answer is larger than ${Math.round(maxBytes / 1048576)} MB; refusing to read it.`,
 			});
 		}
-		chunks.push(chunk as Buffer);
+		chunks.push(chunk);
 	}
 	return decodeBody(Buffer.concat(chunks, size));
 }
