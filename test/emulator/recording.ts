@@ -58,4 +58,78 @@ export interface Recording {
 		copyCount: number;
 		topResults: { imageUrl: string; pageUrl: string; title: string; description: string }[];
 	};
+	/**
+	 * OCR API (`ocr/v1/recognizeText`) answers by model name (`page`, `page-column-sort`,
+	 * `handwritten`, `table`, `markdown`, `math-markdown`, `passport`, `license-plates`, …):
+	 * one text annotation per page (a sync image answer has one).
+	 */
+	ocr?: Record<string, RecordedOcrAnnotation[]>;
+}
+
+// --- OCR API (ai/ocr/v1/ocr.proto), plain numbers as above -----------------------------------
+
+/** Positions in the annotation's fullText. */
+export interface RecordedTextSegment { startIndex: number; length: number }
+
+export type RecordedAngle = 'ANGLE_0' | 'ANGLE_90' | 'ANGLE_180' | 'ANGLE_270';
+
+export type RecordedLayoutType =
+	| 'LAYOUT_TYPE_UNSPECIFIED' | 'LAYOUT_TYPE_UNKNOWN' | 'LAYOUT_TYPE_TEXT' | 'LAYOUT_TYPE_HEADER'
+	| 'LAYOUT_TYPE_SECTION_HEADER' | 'LAYOUT_TYPE_FOOTER' | 'LAYOUT_TYPE_FOOTNOTE' | 'LAYOUT_TYPE_PICTURE'
+	| 'LAYOUT_TYPE_CAPTION' | 'LAYOUT_TYPE_TITLE' | 'LAYOUT_TYPE_LIST';
+
+export interface RecordedOcrWord {
+	boundingBox: RecordedPolygon;
+	text: string;
+	/** -1: the word belongs to no entity. */
+	entityIndex: number;
+	textSegments: RecordedTextSegment[];
+}
+
+export interface RecordedOcrLine {
+	boundingBox: RecordedPolygon;
+	text: string;
+	words: RecordedOcrWord[];
+	textSegments: RecordedTextSegment[];
+	orientation?: RecordedAngle;
+}
+
+export interface RecordedOcrBlock {
+	boundingBox: RecordedPolygon;
+	lines: RecordedOcrLine[];
+	languages: { languageCode: string }[];
+	textSegments: RecordedTextSegment[];
+	layoutType?: RecordedLayoutType;
+}
+
+export interface RecordedTableCell {
+	boundingBox: RecordedPolygon;
+	rowIndex: number;
+	columnIndex: number;
+	columnSpan: number;
+	rowSpan: number;
+	text: string;
+	textSegments: RecordedTextSegment[];
+}
+
+export interface RecordedTable {
+	boundingBox: RecordedPolygon;
+	rowCount: number;
+	columnCount: number;
+	cells: RecordedTableCell[];
+}
+
+/** One page of an OCR API answer (`RecognizeTextResponse.textAnnotation`); pixels of the upright image. */
+export interface RecordedOcrAnnotation {
+	width: number;
+	height: number;
+	blocks: RecordedOcrBlock[];
+	entities: { name: string; text: string }[];
+	tables: RecordedTable[];
+	fullText: string;
+	/** How the service turned the image before reading it. */
+	rotate?: RecordedAngle;
+	/** `markdown` and `math-markdown` models only. */
+	markdown?: string;
+	pictures?: { boundingBox: RecordedPolygon; score: number }[];
 }

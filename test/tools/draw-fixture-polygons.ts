@@ -1,17 +1,19 @@
 /**
  * Draws every recording's polygons over its image, to check by eye that the boxes sit on the
- * pixels: blocks blue, lines green, words red, faces magenta; a dot marks each polygon's first
- * vertex (top-left) and a smaller one its second (bottom-left).
+ * pixels: blocks blue, lines green, words red, faces and words of an entity magenta, table cells
+ * orange; a dot marks each polygon's first vertex (top-left) and a smaller one its second
+ * (bottom-left). The batchAnalyze answer goes to `<image>.polygons.png`, each OCR model's to
+ * `<image>.<model>.polygons.png`.
  *
  *   node out/test/tools/draw-fixture-polygons.js <fixtures folder> <output folder>
  */
 
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import type { RecordedPolygon, Recording } from '../emulator/recording';
+import type { RecordedOcrAnnotation, RecordedPolygon, Recording } from '../emulator/recording';
 import { launchChromium } from './chromium';
 
-const COLORS = { block: '#1a56db', line: '#0e9f6e', word: '#e02424', face: '#d61f9d' };
+const COLORS = { block: '#1a56db', line: '#0e9f6e', word: '#e02424', face: '#d61f9d', cell: '#ff8a00' };
 
 async function main(): Promise<void> {
 	const [fixturesArg, outArg] = process.argv.slice(2);
@@ -29,20 +31,26 @@ async function main(): Promise<void> {
 				continue;
 			}
 			const image = await readFile(path.join(fixtures, recording.image));
-			const context = await browser.newContext({ viewport: { width: recording.width, height: recording.height }, deviceScaleFactor: 1 });
-			const page = await context.newPage();
-			await page.setContent(overlayHtml(recording, `data:${recording.mimeType};base64,${image.toString('base64')}`), { waitUntil: 'load' });
-			const target = path.join(out, recording.image.replace(/\.[a-z]+$/, '.polygons.png'));
-			await writeFile(target, await page.screenshot({ type: 'png' }));
-			await context.close();
-			console.log(target);
+			const imageUrl = `data:${recording.mimeType};base64,${image.toString('base64')}`;
+			const drawings: [suffix: string, shapes: string[]][] = [];
+			if (recording.textDetection || recording.faceDetection) drawings.push(['', batchShapes(recording)]);
+			for (const [model, pages] of Object.entries(recording.ocr ?? {})) drawings.push([`.${model}`, pages.flatMap(ocrShapes)]);
+			for (const [suffix, shapes] of drawings) {
+				const context = await browser.newContext({ viewport: { width: recording.width, height: recording.height }, deviceScaleFactor: 1 });
+				const page = await context.newPage();
+				await page.setContent(overlayHtml(recording, imageUrl, shapes), { waitUntil: 'load' });
+				const target = path.join(out, recording.image.replace(/\.[a-z]+$/, `${suffix}.polygons.png`));
+				await writeFile(target, await page.screenshot({ type: 'png' }));
+				await context.close();
+				console.log(target);
+			}
 		}
 	} finally {
 		await browser.close();
 	}
 }
 
-function overlayHtml(recording: Recording, imageUrl: string): string {
+function batchShapes(recording: Recording): string[] {
 	const shapes: string[] = [];
 	for (const page of recording.textDetection?.pages ?? []) {
 		for (const block of page.blocks) {
@@ -54,6 +62,26 @@ function overlayHtml(recording: Recording, imageUrl: string): string {
 		}
 	}
 	for (const face of recording.faceDetection?.faces ?? []) shapes.push(polygon(face.boundingBox, COLORS.face, 3));
+	return shapes;
+}
+
+function ocrShapes(page: RecordedOcrAnnotation): string[] {
+	const shapes: string[] = [];
+	for (const table of page.tables) {
+		shapes.push(polygon(table.boundingBox, COLORS.cell, 4));
+		for (const cell of table.cells) shapes.push(polygon(cell.boundingBox, COLORS.cell, 2));
+	}
+	for (const block of page.blocks) {
+		shapes.push(polygon(block.boundingBox, COLORS.block, 3));
+		for (const line of block.lines) {
+			shapes.push(polygon(line.boundingBox, COLORS.line, 2));
+			for (const word of line.words) shapes.push(polygon(word.boundingBox, word.entityIndex >= 0 ? COLORS.face : COLORS.word, 1));
+		}
+	}
+	return shapes;
+}
+
+function overlayHtml(recording: Recording, imageUrl: string, shapes: readonly string[]): string {
 	return `<!doctype html><html><head><style>html, body { margin: 0; } img, svg { position: absolute; left: 0; top: 0; }</style></head><body>
 <img src="${imageUrl}" width="${recording.width}" height="${recording.height}">
 <svg xmlns="http://www.w3.org/2000/svg" width="${recording.width}" height="${recording.height}">${shapes.join('\n')}</svg>

@@ -4,7 +4,7 @@
  * exactly where the pixels are.
  */
 
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { Point, Rect } from './fixture-geometry';
 
 /** One line of text: the line's confidence, its words, and words pushed to the right edge (prices). */
@@ -82,18 +82,31 @@ export function isJpeg(file: string): boolean {
 }
 
 export async function renderScene(browser: Browser, scene: Scene): Promise<RenderedScene> {
+	return renderHtml(browser, scene, sceneHtml(scene), page => page.evaluate(measureInPage, 'body'));
+}
+
+/**
+ * Draws a page of trusted markup at the frame's size, lets `measure` read its layout once the
+ * fonts are in, and screenshots it as the frame's file type says.
+ */
+export async function renderHtml<T>(
+	browser: Browser,
+	frame: Pick<Scene, 'file' | 'width' | 'height'>,
+	html: string,
+	measure: (page: Page) => Promise<T>,
+): Promise<{ bytes: Buffer; measurement: T }> {
 	const context = await browser.newContext({
-		viewport: { width: scene.width, height: scene.height },
+		viewport: { width: frame.width, height: frame.height },
 		deviceScaleFactor: 1,
 	});
 	try {
 		const page = await context.newPage();
-		await page.setContent(sceneHtml(scene), { waitUntil: 'load' });
+		await page.setContent(html, { waitUntil: 'load' });
 		await page.evaluate(async () => {
 			await (globalThis as unknown as { document: { fonts: { ready: Promise<unknown> } } }).document.fonts.ready;
 		});
-		const measurement = await page.evaluate(measureInPage, 'body');
-		const bytes = isJpeg(scene.file)
+		const measurement = await measure(page);
+		const bytes = isJpeg(frame.file)
 			? await page.screenshot({ type: 'jpeg', quality: 90, animations: 'disabled', caret: 'hide' })
 			: await page.screenshot({ type: 'png', animations: 'disabled', caret: 'hide' });
 		return { bytes, measurement };

@@ -4,7 +4,10 @@
  *
  *   node esbuild.js --tests && node out/test/tools/generate-fixtures.js [output folder]
  *
- * Same machine, same bytes: run it twice and nothing changes.
+ * Same machine, same bytes: run it twice and nothing changes. The fonts are Debian's DejaVu:
+ * fonts-dejavu-core, and fonts-dejavu-extra for the italic and condensed faces and for DejaVu Math
+ * TeX Gyre, which the OCR samples' formulas use. The handwriting is DejaVu Serif Italic: Debian
+ * packages no handwriting font with Cyrillic.
  */
 
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -14,6 +17,9 @@ import { launchChromium } from './chromium';
 import { renderPdfScene, type PdfScene } from './fixture-pdf';
 import { buildPdfRecording, buildRecording, truncateBeforeFrameSize } from './fixture-recording';
 import { renderScene, type Scene } from './fixture-scene';
+import { buildOcrRecording, ocrOfScene, renderOcrScene } from './fixture-ocr';
+import { ARTICLE, ARTICLE_MODELS, ARTICLE_UNITS, OCR_SCENES } from './fixture-ocr-scenes';
+import type { Recording } from '../emulator/recording';
 
 const SANS = '"DejaVu Sans"';
 const SERIF = '"DejaVu Serif"';
@@ -308,6 +314,17 @@ async function main(): Promise<void> {
 			written.set(scene.file, bytes);
 			console.log(`${scene.file}: ${bytes.length} bytes`);
 		}
+		// Read by both engines: batchAnalyze's recording plus the OCR API's models.
+		{
+			const { bytes, measurement } = await renderScene(browser, ARTICLE);
+			const recording = buildRecording(ARTICLE, measurement, bytes);
+			recording.ocr = ocrOfScene(ARTICLE, measurement, ARTICLE_UNITS, ARTICLE_MODELS);
+			await writeSample(outDir, ARTICLE.file, bytes, recording);
+		}
+		for (const scene of OCR_SCENES) {
+			const { bytes, ocr } = await renderOcrScene(browser, scene);
+			await writeSample(outDir, scene.file, bytes, buildOcrRecording(scene, bytes, ocr));
+		}
 		for (const scene of PDF_SCENES) {
 			const { bytes, pages } = await renderPdfScene(browser, scene);
 			const recording = buildPdfRecording(scene, pages, bytes);
@@ -322,7 +339,13 @@ async function main(): Promise<void> {
 	if (!source) throw new Error(`${BROKEN_JPEG.cutFrom} was not drawn`);
 	await writeFile(path.join(outDir, BROKEN_JPEG.file), truncateBeforeFrameSize(source));
 	await writeFile(path.join(outDir, NOT_AN_IMAGE.file), NOT_AN_IMAGE.text);
-	console.log(`wrote ${SCENES.length} images and ${PDF_SCENES.length} PDF with recordings, and 2 broken files, to ${outDir}`);
+	console.log(`wrote ${SCENES.length + 1 + OCR_SCENES.length} images and ${PDF_SCENES.length} PDF with recordings, and 2 broken files, to ${outDir}`);
+}
+
+async function writeSample(outDir: string, file: string, bytes: Buffer, recording: Recording): Promise<void> {
+	await writeFile(path.join(outDir, file), bytes);
+	await writeFile(path.join(outDir, file.replace(/\.[a-z]+$/, '.recording.json')), JSON.stringify(recording, null, 2) + '\n');
+	console.log(`${file}: ${bytes.length} bytes, OCR models: ${Object.keys(recording.ocr ?? {}).join(', ')}`);
 }
 
 /** test/fixtures of the repository this script was built in (out/test/tools → repository root). */

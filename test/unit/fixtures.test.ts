@@ -6,6 +6,8 @@ import type { RecordedPolygon, RecordedVertex, Recording } from '../emulator/rec
 import { FIXTURES_DIR } from '../support/fixtures';
 
 const SAMPLES = ['cyrillic-sign.jpg', 'faces.jpg', 'hostile-text.png', 'latin-note.png', 'mixed-page.png', 'receipt.png', 'rotated-line.png'];
+/** Samples for the OCR API's models; fixturesOcr.test.ts checks their recordings. */
+const OCR_SAMPLES = ['car-plate.jpg', 'formula-page.png', 'handwritten-note.png', 'passport-form.png', 'table-merged.png', 'two-column-article.png'];
 const BROKEN = ['broken.jpg', 'not-an-image.png'];
 /** How far a word may stick out of its line (and a line out of its block) once corners are rounded. */
 const NESTING_TOLERANCE = 2;
@@ -118,8 +120,8 @@ function tiltDegrees(p: RecordedPolygon): number {
 }
 
 describe('sample images in test/fixtures', () => {
-	it('holds the seven recorded samples, the two-page PDF, the two broken files and the test keys, nothing else', () => {
-		const expected = [...SAMPLES, ...SAMPLES.map(recordingFile), 'two-pages.pdf', 'two-pages.recording.json', ...BROKEN, 'keys'].sort();
+	it('holds the seven recorded samples, the six OCR API samples, the two-page PDF, the two broken files and the test keys, nothing else', () => {
+		const expected = [...SAMPLES, ...SAMPLES.map(recordingFile), ...OCR_SAMPLES, ...OCR_SAMPLES.map(recordingFile), 'two-pages.pdf', 'two-pages.recording.json', ...BROKEN, 'keys'].sort();
 		assert.deepEqual(readdirSync(FIXTURES_DIR).sort(), expected);
 	});
 
