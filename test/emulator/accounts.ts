@@ -71,12 +71,15 @@ export function authenticate(header: string | undefined, accounts: Accounts, iss
 	throw new Rejection(401, Code.UNAUTHENTICATED, 'The token is invalid or has expired.');
 }
 
-/** Step 4: a user names one of its folders; a service account names its own folder or none. */
-export function checkFolder(principal: Principal, folderId: string): void {
+const FOLDER_ID_REQUIRED = 'Request validation error: folder_id: folder_id is required when calling as a user account';
+
+/**
+ * Step 4: a user names one of its folders; a service account names its own folder or none.
+ * `whenMissing` is the message for a user that named none (methods name the folder differently).
+ */
+export function checkFolder(principal: Principal, folderId: string, whenMissing = FOLDER_ID_REQUIRED): void {
 	if (principal.kind === 'user') {
-		if (folderId === '') {
-			throw invalidArgument('Request validation error: folder_id: folder_id is required when calling as a user account');
-		}
+		if (folderId === '') throw invalidArgument(whenMissing);
 		if (!principal.folders.includes(folderId)) throw permissionDenied();
 	} else if (folderId !== '' && folderId !== principal.folderId) {
 		throw permissionDenied();

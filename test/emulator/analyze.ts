@@ -20,7 +20,7 @@ export const MAX_FILE_BYTES = 1_048_576;
 export const MAX_PIXELS = 20_000_000;
 
 /** Languages of the service's OCR models, plus `*` (let the service pick the model). */
-const LANGUAGE_CODES = new Set([
+export const LANGUAGE_CODES: ReadonlySet<string> = new Set([
 	'*',
 	'az', 'ba', 'be', 'bg', 'bs', 'cs', 'da', 'de', 'en', 'es', 'et', 'fi', 'fr', 'hu', 'id', 'it', 'kk', 'ky', 'lt', 'lv',
 	'mt', 'nl', 'no', 'pl', 'pt', 'ro', 'ru', 'sk', 'sl', 'sv', 'tg', 'tr', 'tt', 'uz', 'vi',

@@ -12,14 +12,21 @@ export interface ServiceAccountKeyConfig {
 	publicKeyPem: string;
 }
 
-export type FaultKind = 'http429' | 'http500' | 'http503' | 'http504' | 'stall' | 'truncated' | 'html502' | 'reset';
+/**
+ * `streamError`: the OCR answer fails after its headers, as grpc-gateway reports it — HTTP 200
+ * whose stream holds `{"error": {code: 13, …}}`. batchAnalyze is not a stream: there it is a 500.
+ */
+export type FaultKind = 'http429' | 'http500' | 'http503' | 'http504' | 'stall' | 'truncated' | 'html502' | 'reset' | 'streamError';
 
-export const FAULT_KINDS: readonly FaultKind[] = ['http429', 'http500', 'http503', 'http504', 'stall', 'truncated', 'html502', 'reset'];
+export const FAULT_KINDS: readonly FaultKind[] = ['http429', 'http500', 'http503', 'http504', 'stall', 'truncated', 'html502', 'reset', 'streamError'];
 
 export interface FaultPlan {
 	/** Probability 0..1 that a request gets a fault drawn uniformly from `kinds` (seeded PRNG). */
 	rate?: number;
-	/** Default: every kind except `stall`, which needs a client timeout to end quickly. */
+	/**
+	 * Default: every kind except `stall`, which needs a client timeout to end quickly, and
+	 * `streamError`, which only the OCR method's stream can show.
+	 */
 	kinds?: FaultKind[];
 	/** Default 1, so a run with the same plan always draws the same faults. */
 	seed?: number;
@@ -47,13 +54,32 @@ export interface EmulatorOptions {
 	iamTokenLifetimeMs?: number;
 	/** Added before answering a valid request. */
 	latencyMs?: number;
-	/** Above it: 429 code 8 with Retry-After (seconds), over a sliding 1 s window. */
+	/** batchAnalyze: above it, 429 code 8 with Retry-After (seconds), over a sliding 1 s window. */
 	requestsPerSecond?: number;
+	/**
+	 * OCR recognizeText has its own quota (the real one is 1 request/s): above it, 429 code 8 with
+	 * Retry-After, over its own sliding 1 s window. Default: unlimited.
+	 */
+	ocrRequestsPerSecond?: number;
+	/**
+	 * The OCR answer is written in pieces of this many bytes, each its own HTTP chunk (default
+	 * 16384); 1–7 cuts inside strings and multi-byte characters, for client tolerance tests.
+	 */
+	ocrChunkBytes?: number;
+	/** How the OCR stream is written; the default is what the service sends over REST. */
+	ocrAnswerStyle?: OcrAnswerStyle;
 	faults?: FaultPlan;
 	/** How long a 'stall' holds the request before answering normally (default 30000); ends early when the client goes away. */
 	stallMs?: number;
 	/** Default 100 MiB; above it → 413 with a google.rpc.Status body code 3. */
 	maxBodyBytes?: number;
+}
+
+export interface OcrAnswerStyle {
+	/** Default true: each message as `{"result": …}`; false: the bare RecognizeTextResponse. */
+	wrap?: boolean;
+	/** Default 'json' (lowerCamelCase); 'proto': the proto field names (`text_annotation`, …). */
+	names?: 'json' | 'proto';
 }
 
 export interface RequestLogEntry {
@@ -69,8 +95,10 @@ export interface RequestLogEntry {
 	dataLogging?: string;
 	/** 'Bearer' | 'Api-Key' | 'other' — never the secret itself. */
 	authScheme?: string;
-	/** The folderId the request body named, if any. */
+	/** The folder the request named, if any: batchAnalyze's body folderId, OCR's x-folder-id header. */
 	folderId?: string;
+	/** OCR only: the model asked for (`page` when the request named none). */
+	model?: string;
 	/** Token endpoint only: the `kid` of the JWT, when it could be read. */
 	keyId?: string;
 	specCount?: number;
@@ -80,8 +108,9 @@ export interface RequestLogEntry {
 	requestId: string;
 	fault?: FaultKind | 'rate-limit';
 	/**
-	 * batchAnalyze only, one per analyzeSpec once answered: how its image matched a recording —
-	 * `exact <recording>`, `fingerprint d=… orientation=… scale=…x… <recording>`, or `none: <why>`.
+	 * One per analyzeSpec (batchAnalyze) or one for the image (OCR) once answered: how the image
+	 * matched a recording — `exact <recording>`, `fingerprint d=… orientation=… scale=…x… <recording>`,
+	 * or `none: <why>`.
 	 */
 	matches?: string[];
 }
@@ -89,6 +118,8 @@ export interface RequestLogEntry {
 export interface Emulator {
 	/** Full URL of the method: http://127.0.0.1:PORT/vision/v1/batchAnalyze */
 	readonly url: string;
+	/** Full URL of the OCR API's synchronous method: http://127.0.0.1:PORT/ocr/v1/recognizeText */
+	readonly ocrUrl: string;
 	/** http://127.0.0.1:PORT */
 	readonly origin: string;
 	/** The token endpoint: http://127.0.0.1:PORT/iam/v1/tokens */

@@ -1,5 +1,5 @@
 /**
- * `npm run emulator`: runs the emulator until SIGINT/SIGTERM, printing its URL, the test
+ * `npm run emulator`: runs the emulator until SIGINT/SIGTERM, printing its URLs, the test
  * credentials it accepts and one line per request (never the Authorization value).
  */
 
@@ -10,10 +10,13 @@ const USAGE = `Usage: npm run emulator -- [options]
   --port <n>            port to listen on (default 0: any free port)
   --host <address>      address to listen on (default 127.0.0.1)
   --latency <ms>        delay before each answer
-  --rps <n>             requests per second before 429 (default: unlimited)
+  --rps <n>             batchAnalyze requests per second before 429 (default: unlimited)
+  --ocr-rps <n>         OCR recognizeText requests per second before 429
+                        (default: unlimited; the real service allows 1)
   --fault-rate <0..1>   share of requests that get a fault
   --faults <kinds>      comma-separated: ${FAULT_KINDS.join(',')}
-                        (without --fault-rate, every request gets one)
+                        (without --fault-rate, every request gets one;
+                        streamError breaks OCR answers, and is a 500 on batchAnalyze)
   --seed <n>            seed for the fault draw (default 1)
   --stall-ms <ms>       how long a stall holds a request (default 30000)
   --fixtures <dir>      folder of *.recording.json (default test/fixtures)`;
@@ -36,6 +39,7 @@ export function parseArgs(argv: readonly string[]): EmulatorOptions {
 			case 'host': options.host = value; break;
 			case 'latency': options.latencyMs = integer(name, value); break;
 			case 'rps': options.requestsPerSecond = integer(name, value); break;
+			case 'ocr-rps': options.ocrRequestsPerSecond = integer(name, value); break;
 			case 'fault-rate': faults.rate = number(name, value); break;
 			case 'faults': faults.kinds = value.split(',').filter(Boolean).map(faultKind); break;
 			case 'seed': faults.seed = integer(name, value); break;
@@ -77,6 +81,8 @@ function formatEntry(entry: Readonly<RequestLogEntry>): string {
 		`request-id=${entry.requestId}`,
 		entry.clientRequestId ? `client-request-id=${entry.clientRequestId}` : '',
 		entry.specCount !== undefined ? `specs=${entry.specCount}` : '',
+		entry.model ? `model=${entry.model}` : '',
+		entry.folderId ? `folder=${entry.folderId}` : '',
 		entry.keyId ? `key-id=${entry.keyId}` : '',
 	].filter(Boolean).join(' ');
 }
@@ -98,9 +104,11 @@ async function main(): Promise<void> {
 	}
 	const emulator = await EmulatorServer.start(options, { onRequestDone: entry => console.log(formatEntry(entry)) });
 	console.log(`Yandex Vision emulator: ${emulator.url}`);
+	console.log(`OCR API (recognizeText): ${emulator.ocrUrl}`);
 	console.log(`Recordings: ${emulator.recordingCount} from ${emulator.fixturesDir}`);
 	console.log('Test credentials (accepted only by this emulator):');
 	console.log(`  user account:    Authorization: Bearer ${DEFAULT_CREDENTIALS.userIamToken}, folderId ${DEFAULT_CREDENTIALS.folderId}`);
+	console.log(`                   (OCR API: the folder in the header x-folder-id: ${DEFAULT_CREDENTIALS.folderId})`);
 	console.log(`  service account: Authorization: Bearer ${DEFAULT_CREDENTIALS.serviceAccountIamToken}`);
 	console.log(`  API key:         Authorization: Api-Key ${DEFAULT_CREDENTIALS.apiKey}`);
 	console.log(`  authorized key:  ${DEFAULT_SERVICE_ACCOUNT_KEY_FILE} (key ${DEFAULT_SERVICE_ACCOUNT_KEY.id}); IAM endpoint ${emulator.iamUrl}`);

@@ -13,6 +13,14 @@ export interface ImageHeader {
 	height?: number;
 }
 
+/** The format the file's first bytes announce, whether or not the rest of it is sound. */
+export function sniffFormat(bytes: Buffer): ImageFormat | undefined {
+	if (startsWith(bytes, PNG_SIGNATURE)) return 'png';
+	if (startsWith(bytes, JPEG_SIGNATURE)) return 'jpeg';
+	if (startsWith(bytes, PDF_SIGNATURE)) return 'pdf';
+	return undefined;
+}
+
 /** The header, or undefined when the bytes are no PNG/JPEG/PDF or are cut short. */
 export function readImageHeader(bytes: Buffer): ImageHeader | undefined {
 	if (startsWith(bytes, PNG_SIGNATURE)) return readPng(bytes);

@@ -5,7 +5,7 @@
  * (0, 0) is `{}`.
  */
 
-import { RecordedPage, RecordedPolygon, Recording } from './recording';
+import { RecordedOcrAnnotation, RecordedPage, RecordedPolygon, RecordedTextSegment, Recording } from './recording';
 
 export type Json = string | number | boolean | null | Json[] | JsonObject;
 export interface JsonObject { [key: string]: Json }
@@ -57,6 +57,63 @@ export function imageCopySearchJson(answer: NonNullable<Recording['imageCopySear
 			description: string(match.description),
 		}))),
 	});
+}
+
+/** OCR API `TextAnnotation` (ai/ocr/v1/ocr.proto), fields in the proto's order. */
+export function ocrAnnotationJson(annotation: RecordedOcrAnnotation): JsonObject {
+	return message({
+		width: int64(annotation.width),
+		height: int64(annotation.height),
+		blocks: repeated(annotation.blocks.map(block => message({
+			boundingBox: polygonJson(block.boundingBox),
+			lines: repeated(block.lines.map(line => message({
+				boundingBox: polygonJson(line.boundingBox),
+				text: string(line.text),
+				words: repeated(line.words.map(word => message({
+					boundingBox: polygonJson(word.boundingBox),
+					text: string(word.text),
+					entityIndex: int64(word.entityIndex),
+					textSegments: segmentsJson(word.textSegments),
+				}))),
+				textSegments: segmentsJson(line.textSegments),
+				orientation: enumName(line.orientation),
+			}))),
+			languages: repeated(block.languages.map(language => message({ languageCode: string(language.languageCode) }))),
+			textSegments: segmentsJson(block.textSegments),
+			layoutType: enumName(block.layoutType),
+		}))),
+		entities: repeated(annotation.entities.map(entity => message({ name: string(entity.name), text: string(entity.text) }))),
+		tables: repeated(annotation.tables.map(table => message({
+			boundingBox: polygonJson(table.boundingBox),
+			rowCount: int64(table.rowCount),
+			columnCount: int64(table.columnCount),
+			cells: repeated(table.cells.map(cell => message({
+				boundingBox: polygonJson(cell.boundingBox),
+				rowIndex: int64(cell.rowIndex),
+				columnIndex: int64(cell.columnIndex),
+				columnSpan: int64(cell.columnSpan),
+				rowSpan: int64(cell.rowSpan),
+				text: string(cell.text),
+				textSegments: segmentsJson(cell.textSegments),
+			}))),
+		}))),
+		fullText: string(annotation.fullText),
+		rotate: enumName(annotation.rotate),
+		markdown: string(annotation.markdown ?? ''),
+		pictures: repeated((annotation.pictures ?? []).map(picture => message({
+			boundingBox: polygonJson(picture.boundingBox),
+			score: double(picture.score),
+		}))),
+	});
+}
+
+function segmentsJson(segments: readonly RecordedTextSegment[]): Json[] | undefined {
+	return repeated(segments.map(segment => message({ startIndex: int64(segment.startIndex), length: int64(segment.length) })));
+}
+
+/** Enums are written by name; the zero value (`…_UNSPECIFIED`) is left out like any zero. */
+function enumName(value: string | undefined): string | undefined {
+	return value === undefined || value.endsWith('_UNSPECIFIED') ? undefined : value;
 }
 
 /** A google.rpc.Status nested in a result: `details` is an empty repeated field, so it is left out. */

@@ -2,7 +2,9 @@
  * The HTTP front: routing, the gateway's order of checks, fault injection and the request log.
  * Checks run in the order an API gateway in front of the gRPC service runs them:
  * route → auth → body size → proto3 JSON → validation → folder → quota → faults → answer.
- * The IAM token endpoint (iam.ts) shares the server and the log, not the quota or the faults.
+ * Two methods: Vision's batchAnalyze and the OCR API's recognizeText (its own quota, the folder
+ * in a header, a streamed answer); they share the fault plan. The IAM token endpoint (iam.ts)
+ * shares the server and the log, not the quotas or the faults.
  */
 
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -13,6 +15,9 @@ import { analyzeBatch } from './analyze';
 import { Emulator, EmulatorOptions, FaultKind, RequestLogEntry } from './api';
 import { FaultInjector } from './faults';
 import { IAM_TOKENS_PATH, IamTokenIssuer, issuerSettings } from './iam';
+import { recognizeText } from './ocr';
+import { checkOcrRequest, modelOf, parseOcrRequest, validateOcrRequest } from './ocrRequest';
+import { ocrStreamBody, streamErrorBody } from './ocrStream';
 import { parseRequest } from './parseRequest';
 import { SlidingWindowLimiter } from './rateLimit';
 import { RecordingIndex, defaultFixturesDir, loadRecordings } from './recordings';
@@ -20,7 +25,11 @@ import { Code, Rejection } from './status';
 import { validateRequest } from './validate';
 
 export const METHOD_PATH = '/vision/v1/batchAnalyze';
+/** The OCR API's synchronous method (ai/ocr/v1/ocr_service.proto). */
+export const OCR_METHOD_PATH = '/ocr/v1/recognizeText';
 const DEFAULT_STALL_MS = 30_000;
+const DEFAULT_OCR_CHUNK_BYTES = 16 * 1024;
+const OCR_FOLDER_REQUIRED = 'The x-folder-id header is required when calling as a user account (the OCR API takes the folder from it, not from the body)';
 const DEFAULT_MAX_BODY_BYTES = 100 * 1024 * 1024;
 /** A token request is a JWT of about 1 KB. */
 const MAX_TOKEN_REQUEST_BYTES = 64 * 1024;
@@ -46,6 +55,7 @@ export class EmulatorServer implements Emulator {
 	private faults: FaultInjector;
 	private readonly issuer: IamTokenIssuer;
 	private limiter = new SlidingWindowLimiter();
+	private ocrLimiter = new SlidingWindowLimiter();
 	private entries: RequestLogEntry[] = [];
 	private seq = 0;
 	private readonly sockets = new Set<Socket>();
@@ -55,6 +65,7 @@ export class EmulatorServer implements Emulator {
 	private address = '';
 
 	private constructor(options: EmulatorOptions, private readonly hooks: ServerHooks) {
+		checkChunkBytes(options.ocrChunkBytes);
 		this.options = { ...options };
 		this.accounts = accountsFrom(options);
 		this.faults = new FaultInjector(options.faults);
@@ -85,6 +96,10 @@ export class EmulatorServer implements Emulator {
 		return this.address + METHOD_PATH;
 	}
 
+	get ocrUrl(): string {
+		return this.address + OCR_METHOD_PATH;
+	}
+
 	get iamUrl(): string {
 		return this.address + IAM_TOKENS_PATH;
 	}
@@ -104,6 +119,7 @@ export class EmulatorServer implements Emulator {
 	configure(changes: Partial<EmulatorOptions>): void {
 		const options = { ...this.options, ...changes, host: this.options.host, port: this.options.port };
 		// Build everything first so that a bad setting changes nothing.
+		checkChunkBytes(options.ocrChunkBytes);
 		const faults = 'faults' in changes ? new FaultInjector(options.faults) : this.faults;
 		const accounts = 'users' in changes || 'serviceAccounts' in changes ? accountsFrom(options) : this.accounts;
 		const recordings = 'fixturesDir' in changes ? loadRecordings(options.fixturesDir ?? defaultFixturesDir()) : this.recordings;
@@ -117,6 +133,7 @@ export class EmulatorServer implements Emulator {
 		if (issuer) this.issuer.configure(issuer);
 		// A new quota starts with an empty window.
 		if ('requestsPerSecond' in changes) this.limiter = new SlidingWindowLimiter();
+		if ('ocrRequestsPerSecond' in changes) this.ocrLimiter = new SlidingWindowLimiter();
 	}
 
 	clearLog(): void {
@@ -192,8 +209,9 @@ export class EmulatorServer implements Emulator {
 	private async serve(exchange: Exchange): Promise<void> {
 		const { req, entry } = exchange;
 		if (entry.path === IAM_TOKENS_PATH) return this.serveToken(exchange);
+		if (entry.path === OCR_METHOD_PATH) return this.serveOcr(exchange);
 		if (entry.path !== METHOD_PATH) {
-			throw new Rejection(404, Code.NOT_FOUND, `Not found: ${entry.path}; the service has only POST ${METHOD_PATH}`);
+			throw new Rejection(404, Code.NOT_FOUND, `Not found: ${entry.path}; the emulator has POST ${METHOD_PATH} and POST ${OCR_METHOD_PATH}`);
 		}
 		if (req.method !== 'POST') {
 			throw new Rejection(405, Code.UNIMPLEMENTED, `Method ${req.method ?? ''} is not allowed on ${METHOD_PATH}; use POST`, { allow: 'POST' });
@@ -233,7 +251,74 @@ export class EmulatorServer implements Emulator {
 		else sendBytes(exchange, 200, 'application/json', answer);
 	}
 
-	/** The token endpoint: no quota and no faults, which are the Vision method's. */
+	/** OCR recognizeText: the same order of checks; the folder comes from x-folder-id, the answer is a stream. */
+	private async serveOcr(exchange: Exchange): Promise<void> {
+		const { req, entry } = exchange;
+		if (req.method !== 'POST') {
+			throw new Rejection(405, Code.UNIMPLEMENTED, `Method ${req.method ?? ''} is not allowed on ${OCR_METHOD_PATH}; use POST`, { allow: 'POST' });
+		}
+		const maxBodyBytes = this.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+		const body = await readBody(req, maxBodyBytes);
+		if (body === undefined) return;
+
+		const principal = authenticate(req.headers.authorization, this.accounts, token => this.issuer.lookup(token, Date.now()));
+		if (body.tooLarge) {
+			throw new Rejection(413, Code.INVALID_ARGUMENT, `Request body is too large: ${body.size} bytes, at most ${maxBodyBytes} allowed`);
+		}
+		const folderId = headerValue(req, 'x-folder-id')?.trim() ?? '';
+		if (folderId !== '') entry.folderId = folderId;
+		const request = parseOcrRequest(body.bytes);
+		entry.model = modelOf(request);
+		validateOcrRequest(request);
+		checkFolder(principal, folderId, OCR_FOLDER_REQUIRED);
+
+		const limit = this.options.ocrRequestsPerSecond;
+		const quota = this.ocrLimiter.admit(limit, Date.now());
+		if (!quota.ok) {
+			entry.fault = 'rate-limit';
+			throw new Rejection(429, Code.RESOURCE_EXHAUSTED, `Quota exceeded: at most ${limit} requests per second to ${OCR_METHOD_PATH}`, {
+				'retry-after': String(quota.retryAfterSeconds),
+			});
+		}
+
+		const fault = this.faults.next();
+		if (fault !== undefined) {
+			entry.fault = fault;
+			if (fault === 'streamError') {
+				await this.sendStream(exchange, streamErrorBody(Code.INTERNAL, 'Internal error: the recognition stream broke (injected by the emulator)'));
+				return;
+			}
+			if (!await this.injectFault(exchange, fault)) return;
+		}
+		if (!await sleep(this.options.latencyMs ?? 0, exchange.gone)) return;
+		// The recognizer's own checks (model, languages, the file): past the gateway, so after quota and faults.
+		const checked = checkOcrRequest(request);
+		const recognized = await recognizeText(checked, this.recordings);
+		entry.matches = [recognized.match];
+		if (recognized.result instanceof Rejection) throw recognized.result;
+		const answer = ocrStreamBody([recognized.result], this.options.ocrAnswerStyle);
+		await this.sendStream(exchange, answer, fault === 'truncated');
+	}
+
+	/**
+	 * A 200 whose body goes out in `ocrChunkBytes` pieces, each its own HTTP chunk; `truncated`
+	 * sends half of it and drops the connection, as a stream cut by the network.
+	 */
+	private async sendStream(exchange: Exchange, body: Buffer, truncated = false): Promise<void> {
+		const { res, entry, gone } = exchange;
+		if (gone.aborted) return;
+		entry.status = 200;
+		res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
+		const size = this.options.ocrChunkBytes ?? DEFAULT_OCR_CHUNK_BYTES;
+		const end = truncated ? Math.floor(body.length / 2) : body.length;
+		for (let at = 0; at < end; at += size) {
+			if (!await writePiece(res, body.subarray(at, Math.min(at + size, end)), gone)) return;
+		}
+		if (truncated) res.socket?.destroy();
+		else res.end();
+	}
+
+	/** The token endpoint: no quota and no faults, which are the Vision methods'. */
 	private async serveToken(exchange: Exchange): Promise<void> {
 		const { req, entry } = exchange;
 		if (req.method !== 'POST') {
@@ -255,6 +340,9 @@ export class EmulatorServer implements Emulator {
 				throw new Rejection(429, Code.RESOURCE_EXHAUSTED, 'Too many requests (injected by the emulator)', { 'retry-after': '1' });
 			case 'http500':
 				throw new Rejection(500, Code.INTERNAL, 'Internal error (injected by the emulator)');
+			case 'streamError':
+				// A unary method has no stream to break: the gateway answers the failure as it is.
+				throw new Rejection(500, Code.INTERNAL, 'Internal error: the answer broke off (injected by the emulator)');
 			case 'http503':
 				throw new Rejection(503, Code.UNAVAILABLE, 'Service unavailable (injected by the emulator)');
 			case 'http504':
@@ -330,6 +418,25 @@ function sendBytes(exchange: Exchange, status: number, contentType: string, body
 	exchange.entry.status = status;
 	exchange.res.writeHead(status, { ...headers, 'content-type': contentType, 'content-length': body.length });
 	exchange.res.end(body);
+}
+
+/** Writes one piece and waits until it is handed to the socket; false when the client went away. */
+function writePiece(res: http.ServerResponse, piece: Buffer, gone: AbortSignal): Promise<boolean> {
+	if (gone.aborted) return Promise.resolve(false);
+	return new Promise(resolve => {
+		const onAbort = (): void => resolve(false);
+		gone.addEventListener('abort', onAbort, { once: true });
+		res.write(piece, err => {
+			gone.removeEventListener('abort', onAbort);
+			resolve(!err && !gone.aborted);
+		});
+	});
+}
+
+function checkChunkBytes(value: number | undefined): void {
+	if (value !== undefined && !(Number.isSafeInteger(value) && value >= 1)) {
+		throw new RangeError(`ocrChunkBytes must be a whole number of bytes, at least 1; got ${value}`);
+	}
 }
 
 /** Promises the whole answer, sends half of it, then drops the connection. */

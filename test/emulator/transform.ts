@@ -5,7 +5,7 @@
  * counter-clockwise, as the service writes them.
  */
 
-import { RecordedPage, RecordedPolygon, RecordedVertex } from './recording';
+import { RecordedOcrAnnotation, RecordedPage, RecordedPolygon, RecordedVertex } from './recording';
 
 /**
  * An EXIF orientation: how the received pixels relate to the recording's upright image. The
@@ -107,4 +107,31 @@ export function placePages(pages: readonly RecordedPage[], placement: Placement)
 
 export function placeFaces(faces: readonly { boundingBox: RecordedPolygon }[], from: Size, placement: Placement): { boundingBox: RecordedPolygon }[] {
 	return faces.map(face => ({ boundingBox: placePolygon(face.boundingBox, from, placement) }));
+}
+
+/** Every polygon of an OCR annotation moved (blocks, lines, words, tables, cells, pictures), its size set to the received one. */
+export function placeOcrAnnotation(annotation: RecordedOcrAnnotation, placement: Placement): RecordedOcrAnnotation {
+	const from = { width: annotation.width, height: annotation.height };
+	const place = (polygon: RecordedPolygon): RecordedPolygon => placePolygon(polygon, from, placement);
+	const placed: RecordedOcrAnnotation = {
+		...annotation,
+		width: placement.received.width,
+		height: placement.received.height,
+		blocks: annotation.blocks.map(block => ({
+			...block,
+			boundingBox: place(block.boundingBox),
+			lines: block.lines.map(line => ({
+				...line,
+				boundingBox: place(line.boundingBox),
+				words: line.words.map(word => ({ ...word, boundingBox: place(word.boundingBox) })),
+			})),
+		})),
+		tables: annotation.tables.map(table => ({
+			...table,
+			boundingBox: place(table.boundingBox),
+			cells: table.cells.map(cell => ({ ...cell, boundingBox: place(cell.boundingBox) })),
+		})),
+	};
+	if (annotation.pictures) placed.pictures = annotation.pictures.map(picture => ({ ...picture, boundingBox: place(picture.boundingBox) }));
+	return placed;
 }

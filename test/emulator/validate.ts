@@ -63,7 +63,7 @@ function checkCount(count: number, max: number, path: string): void {
 	if (count < 1 || count > max) throw validationError(path, `number of elements must be in the range 1 to ${max}`);
 }
 
-function checkLength(value: string, max: number, path: string): void {
+export function checkLength(value: string, max: number, path: string): void {
 	if (value.length > max && codePointCount(value) > max) throw validationError(path, `length must be at most ${max} characters`);
 }
 
