@@ -50,7 +50,7 @@ export function checkContent(value: unknown, path: string, limits: ContentLimits
 function checkFileSize(bytes: number, path: string, max: number): void {
 	if (bytes === 0) throw invalidArgument(path, 'the file is empty (0 bytes); give a JPEG, PNG or PDF file');
 	if (bytes > max) {
-		throw invalidArgument(path, `the file is ${megabytes(bytes)}, the service accepts at most ${megabytes(max)} (${formatCount(max)} bytes); this one has ${formatCount(bytes)} bytes — compress it or scale it down`);
+		throw invalidArgument(path, `the file is ${decimal(bytes / 1_048_576, max / 1_048_576)} MB, the service accepts at most ${megabytes(max)} (${formatCount(max)} bytes); this one has ${formatCount(bytes)} bytes — compress it or scale it down`);
 	}
 }
 

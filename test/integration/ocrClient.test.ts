@@ -1,0 +1,201 @@
+/**
+ * The OCR API client against the emulator over real HTTP: what a recording holds comes back in the
+ * results model for every model, whatever the stream's wrapping, field names or chunk size; the
+ * folder goes in its header; the quota, faults and a mid-stream error are handled as the contract
+ * says, with the request id.
+ */
+import * as assert from 'node:assert/strict';
+import { DEFAULT_CREDENTIALS, startEmulator, type Emulator } from '../emulator';
+import { createOcrClient, VisionError, type OcrClient, type OcrClientOptions, type Page } from '../../src/api/index';
+import type { RecordedOcrAnnotation, RecordedPolygon } from '../emulator/recording';
+import { fixtureBytes, recordingOf } from '../support/fixtures';
+
+const user = { iamToken: DEFAULT_CREDENTIALS.userIamToken };
+
+/** A recorded annotation as the results model holds it. */
+function expected(recorded: RecordedOcrAnnotation): Page {
+	const poly = (p: RecordedPolygon) => ({ vertices: p.vertices.map(v => ({ x: v.x, y: v.y })) });
+	const layout = (t: string | undefined) => t === undefined || t === 'LAYOUT_TYPE_UNSPECIFIED' ? undefined : ({
+		LAYOUT_TYPE_UNKNOWN: 'unknown', LAYOUT_TYPE_TEXT: 'text', LAYOUT_TYPE_HEADER: 'header', LAYOUT_TYPE_SECTION_HEADER: 'sectionHeader',
+		LAYOUT_TYPE_FOOTER: 'footer', LAYOUT_TYPE_FOOTNOTE: 'footnote', LAYOUT_TYPE_PICTURE: 'picture', LAYOUT_TYPE_CAPTION: 'caption',
+		LAYOUT_TYPE_TITLE: 'title', LAYOUT_TYPE_LIST: 'list',
+	} as Record<string, string>)[t];
+	const page: Page = {
+		width: recorded.width,
+		height: recorded.height,
+		blocks: recorded.blocks.map(b => {
+			const block: Page['blocks'][number] = {
+				boundingBox: poly(b.boundingBox),
+				lines: b.lines.map(l => ({ boundingBox: poly(l.boundingBox), words: l.words.map(w => ({ boundingBox: poly(w.boundingBox), text: w.text, entityIndex: w.entityIndex })) })),
+			};
+			if (b.languages.length > 0) block.languages = b.languages.map(lang => ({ languageCode: lang.languageCode }));
+			const type = layout(b.layoutType);
+			if (type) block.layoutType = type as never;
+			return block;
+		}),
+		entities: recorded.entities,
+	};
+	if (recorded.tables.length > 0) {
+		page.tables = recorded.tables.map(t => ({
+			boundingBox: poly(t.boundingBox), rowCount: t.rowCount, columnCount: t.columnCount,
+			cells: t.cells.map(c => ({ boundingBox: poly(c.boundingBox), rowIndex: c.rowIndex, columnIndex: c.columnIndex, rowSpan: c.rowSpan, columnSpan: c.columnSpan, text: c.text })),
+		}));
+	}
+	if (recorded.pictures && recorded.pictures.length > 0) page.pictures = recorded.pictures.map(p => ({ boundingBox: poly(p.boundingBox), score: p.score }));
+	if (recorded.fullText) page.fullText = recorded.fullText;
+	if (recorded.markdown) page.markdown = recorded.markdown;
+	return page;
+}
+
+describe('OCR API client against the emulator', function () {
+	let emulator: Emulator;
+	const clients: OcrClient[] = [];
+
+	before(async () => {
+		emulator = await startEmulator({ stallMs: 5_000 });
+	});
+	after(async () => {
+		await emulator.close();
+	});
+	beforeEach(() => {
+		emulator.configure({ faults: {}, latencyMs: 0, ocrRequestsPerSecond: undefined, ocrChunkBytes: undefined, ocrAnswerStyle: undefined });
+		emulator.clearLog();
+	});
+	afterEach(async () => {
+		await Promise.all(clients.splice(0).map(c => c.close()));
+	});
+
+	function client(options: Partial<OcrClientOptions> = {}): OcrClient {
+		const c = createOcrClient({
+			endpoint: emulator.ocrUrl,
+			credentials: user,
+			folderId: DEFAULT_CREDENTIALS.folderId,
+			retry: { baseDelayMs: 20, maxDelayMs: 100 },
+			requestsPerSecond: 1000,
+			...options,
+		});
+		clients.push(c);
+		return c;
+	}
+
+	const MODELS: [string, string, string[]][] = [
+		['two-column-article.png', 'page', ['en']],
+		['two-column-article.png', 'page-column-sort', ['*']],
+		['handwritten-note.png', 'handwritten', ['ru', 'en']],
+		['table-merged.png', 'table', ['ru']],
+		['formula-page.png', 'markdown', ['*']],
+		['formula-page.png', 'math-markdown', ['*']],
+		['passport-form.png', 'passport', ['*']],
+		['car-plate.jpg', 'license-plates', ['ru']],
+	];
+	for (const [image, model, languageCodes] of MODELS) {
+		it(`${image} with the ${model} model: the recording, in the results model, with no confidence made up`, async () => {
+			const result = await client().recognizeText({ content: fixtureBytes(image), model, languageCodes });
+			const recorded = recordingOf(image).ocr![model]!;
+			assert.equal(result.annotation.engine, 'ocr-api');
+			assert.deepEqual(result.annotation.pages, recorded.map(expected));
+			assert.equal(result.error, undefined);
+			assert.match(result.meta.requestId ?? '', /^[0-9a-f-]{36}$/);
+			assert.equal(emulator.log.at(-1)?.model, model);
+		});
+	}
+
+	it('reads the two-column article in a different order with page-column-sort', async () => {
+		const text = async (model: string) => (await client().recognizeText({ content: fixtureBytes('two-column-article.png'), model, languageCodes: ['*'] })).annotation.pages[0]!.fullText;
+		const [page, sorted] = [await text('page'), await text('page-column-sort')];
+		assert.notEqual(page, sorted);
+		assert.equal(page!.length, sorted!.length);
+	});
+
+	it('reads the same pages whatever the wrapping, the field names and the chunk size (1 byte: cut inside every string and character)', async () => {
+		const content = fixtureBytes('table-merged.png');
+		const reference = await client().recognizeText({ content, model: 'table', languageCodes: ['ru'] });
+		for (const style of [{ wrap: false }, { names: 'proto' as const }, { wrap: false, names: 'proto' as const }]) {
+			emulator.configure({ ocrAnswerStyle: style });
+			assert.deepEqual((await client().recognizeText({ content, model: 'table', languageCodes: ['ru'] })).annotation, reference.annotation, JSON.stringify(style));
+		}
+		emulator.configure({ ocrAnswerStyle: undefined, ocrChunkBytes: 1 });
+		assert.deepEqual((await client().recognizeText({ content, model: 'table', languageCodes: ['ru'] })).annotation, reference.annotation, 'chunks of 1 byte');
+	});
+
+	it('sends the folder as x-folder-id with a user\'s token, and none with an API key', async () => {
+		await client().recognizeText({ content: fixtureBytes('receipt.png'), languageCodes: ['ru', 'en'] });
+		assert.equal(emulator.log.at(-1)?.folderId, DEFAULT_CREDENTIALS.folderId);
+		assert.equal(emulator.log.at(-1)?.authScheme, 'Bearer');
+		await client({ credentials: { apiKey: DEFAULT_CREDENTIALS.apiKey } }).recognizeText({ content: fixtureBytes('receipt.png'), languageCodes: ['ru', 'en'] });
+		assert.equal(emulator.log.at(-1)?.folderId, undefined);
+		assert.equal(emulator.log.at(-1)?.authScheme, 'Api-Key');
+	});
+
+	it('refuses a user\'s token without a folder before sending', async () => {
+		const before = emulator.log.length;
+		await assert.rejects(client({ folderId: undefined, credentials: { iamToken: DEFAULT_CREDENTIALS.userIamToken, account: 'user' } }).recognizeText({ content: fixtureBytes('receipt.png'), languageCodes: ['ru', 'en'] }),
+			(err: VisionError) => err.kind === 'validation' && /x-folder-id: is required/.test(err.message));
+		assert.equal(emulator.log.length, before);
+	});
+
+	it('derives the page model of an image recorded only for batchAnalyze, words in the original\'s reading order', async () => {
+		const result = await client().recognizeText({ content: fixtureBytes('receipt.png'), languageCodes: ['ru', 'en'] });
+		const words = result.annotation.pages[0]!.blocks.flatMap(b => b.lines.flatMap(l => l.words.map(w => w.text)));
+		const recorded = recordingOf('receipt.png').textDetection!.pages[0]!.blocks.flatMap(b => b.lines.flatMap(l => l.words.map(w => w.text)));
+		assert.deepEqual(words, recorded);
+	});
+
+	it('keeps within its own quota of 1 request per second by default, and the service answers no 429', async () => {
+		emulator.configure({ ocrRequestsPerSecond: 1 });
+		const c = client({ requestsPerSecond: undefined });
+		const started = Date.now();
+		for (let i = 0; i < 3; i++) await c.recognizeText({ content: fixtureBytes('receipt.png'), languageCodes: ['ru', 'en'] });
+		assert.ok(Date.now() - started >= 1900, `3 requests took ${Date.now() - started} ms`);
+		assert.equal(emulator.log.filter(e => e.status === 429).length, 0);
+	});
+
+	it('retries a quota 429, a 503 and a stream error before any page, with the same client request id', async () => {
+		emulator.configure({ faults: { script: ['http429', 'http503', 'streamError'] } });
+		const result = await client().recognizeText({ content: fixtureBytes('receipt.png'), languageCodes: ['ru', 'en'] });
+		assert.equal(result.meta.attempts, 4);
+		const ids = new Set(emulator.log.map(e => e.clientRequestId));
+		assert.equal(ids.size, 1);
+		assert.equal(result.annotation.pages.length, 1);
+	});
+
+	it('gives up within the retry bound, saying so with the request id', async () => {
+		emulator.configure({ faults: { script: ['http500', 'http500', 'http500', 'http500'] } });
+		await assert.rejects(client({ retry: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 20 } }).recognizeText({ content: fixtureBytes('receipt.png'), languageCodes: ['ru', 'en'] }), (err: VisionError) => {
+			assert.equal(err.kind, 'service');
+			assert.equal(err.attempts, 3);
+			assert.match(err.message, /Gave up after 3 attempts/);
+			assert.equal(err.requestId, emulator.log.at(-1)?.requestId);
+			return true;
+		});
+	});
+
+	it('recovers from a connection reset and a body cut in the middle', async () => {
+		for (const fault of ['reset', 'truncated', 'html502'] as const) {
+			emulator.configure({ faults: { script: [fault] } });
+			const result = await client().recognizeText({ content: fixtureBytes('receipt.png'), languageCodes: ['ru', 'en'] });
+			assert.equal(result.meta.attempts, 2, fault);
+		}
+	});
+
+	it('stops at once when cancelled, without retrying', async () => {
+		emulator.configure({ faults: { script: ['stall'] } });
+		const controller = new AbortController();
+		setTimeout(() => controller.abort(), 150);
+		const started = Date.now();
+		await assert.rejects(client().recognizeText({ content: fixtureBytes('receipt.png'), languageCodes: ['ru', 'en'] }, { signal: controller.signal }), (err: VisionError) => err.kind === 'cancelled');
+		assert.ok(Date.now() - started < 1000);
+		assert.equal(emulator.log.length, 1);
+	});
+
+	it('tells each page as soon as it has been read', async () => {
+		const seen: number[] = [];
+		await client().recognizeText({ content: fixtureBytes('receipt.png'), languageCodes: ['ru', 'en'] }, { onPage: (_page, index) => seen.push(index) });
+		assert.deepEqual(seen, [0]);
+	});
+
+	it('says what the service refused, with its request id: an unknown model, no recording', async () => {
+		await assert.rejects(client().recognizeText({ content: fixtureBytes('receipt.png'), model: 'poem', languageCodes: ['ru'] }), (err: VisionError) =>
+			err.kind === 'service' && err.httpStatus === 400 && /Unknown model "poem"/.test(err.message) && err.requestId !== undefined);
+	});
+});
