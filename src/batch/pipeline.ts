@@ -1,8 +1,8 @@
 /**
  * From image files to results, streaming: each file is read and hashed (a result already in the
  * cache ends it there), fitted when the service cannot take it as it is, packed with others into
- * requests of up to 8, and sent with bounded concurrency under the client's rate limit while
- * reading goes on. Boxes are mapped back to the original's pixels and results without errors are
+ * requests (up to 8 for batchAnalyze, one for the OCR API: see ./engines.ts), and sent with
+ * bounded concurrency under the client's rate limit while reading goes on. Boxes are mapped back to the original's pixels and results without errors are
  * kept in the cache. Only `readAhead` images wait in memory to be sent, so a folder of thousands
  * is never held at once.
  *
@@ -10,15 +10,14 @@
  * that cannot be read, a request the service refuses, a fault, or Cancel (after which no request
  * starts, the ones in flight are aborted, and what had finished is kept).
  */
-import { cacheKey, sha256Hex, type CachedFile, type CachedResult, type ResultCache } from '../cache/resultCache';
+import type { CallMeta } from '../api/transport/call';
+import { RpcCode, VisionError } from '../api/transport/errors';
+import { sha256Hex, type CachedFile, type CachedResult, type ResultCache } from '../cache/resultCache';
 import { ImageError } from '../images/errors';
 import { mapResultToOriginal } from '../images/mapping';
 import { prepareImage, summarizeFit, type Fitter, type FittedImage } from '../images/prepareImage';
-import type { CallMeta, VisionClient } from '../api/batchAnalyze/client';
-import { RpcCode, VisionError } from '../api/transport/errors';
 import type { AnalyzeResult } from '../results/types';
-import type { AnalyzeSpec, Feature } from '../api/batchAnalyze/types';
-import { LIMITS, prepareSpec } from '../api/batchAnalyze/validate';
+import type { AnalysisEngine } from './engines';
 
 export interface PipelineSource {
 	/** How messages name the file, e.g. its workspace-relative path. */
@@ -50,8 +49,8 @@ export type PipelineOutcome =
 	};
 
 export interface PipelineOptions {
-	client: Pick<VisionClient, 'batchAnalyze'>;
-	features: Feature[];
+	/** The service and its request: batchAnalyze with its features, or the OCR API with its model. */
+	engine: AnalysisEngine;
 	fitter: Fitter;
 	cache?: Pick<ResultCache, 'get' | 'put' | 'seen'>;
 	signal?: AbortSignal;
@@ -111,7 +110,8 @@ export function streamPipeline(sources: readonly PipelineSource[], options: Pipe
 interface Ready {
 	index: number;
 	key: string;
-	spec: AnalyzeSpec;
+	/** The file as it is sent. */
+	content: Uint8Array;
 	fitted: FittedImage | undefined;
 	file: CachedFile | undefined;
 	readyAt: number;
@@ -218,10 +218,11 @@ class Pipeline {
 	private takeGroup(): Ready[] | undefined {
 		const first = this.ready[0];
 		if (!first) return undefined;
-		const full = this.ready.length >= LIMITS.specs;
+		const perRequest = this.options.engine.imagesPerRequest;
+		const full = this.ready.length >= perRequest;
 		const waitedEnough = this.sending === 0 && Date.now() - first.readyAt >= this.lingerMs;
 		if (!full && this.reading > 0 && !waitedEnough) return undefined;
-		const group = this.ready.splice(0, LIMITS.specs);
+		const group = this.ready.splice(0, perRequest);
 		this.held -= group.length;
 		return group;
 	}
@@ -240,7 +241,7 @@ class Pipeline {
 		let queued = false;
 		try {
 			const { bytes, file } = await source.read(this.signal);
-			const key = cacheKey(sha256Hex(bytes), this.options.features);
+			const key = this.options.engine.cacheKey(sha256Hex(bytes));
 			const hit = await this.lookup(key);
 			if (hit) {
 				if (file) await this.recordSeen(key, file);
@@ -256,12 +257,11 @@ class Pipeline {
 			try {
 				this.signal.throwIfAborted();
 				// The bytes are not used after this: a file to fit is moved to the converter's thread.
-				const image = await prepareImage(bytes, this.options.fitter, { signal: this.signal, handOver: true });
+				const image = await prepareImage(bytes, this.options.fitter, { signal: this.signal, handOver: true, target: this.options.engine.target });
 				if (image.fitted) this.options.onFitted?.(index, image.fitted);
-				const spec: AnalyzeSpec = { content: image.bytes, features: this.options.features };
-				// A spec the service would refuse fails alone instead of failing its whole request.
-				prepareSpec(spec, `analyzeSpecs[${index}]`);
-				this.ready.push({ index, key, spec, fitted: image.fitted, file, readyAt: Date.now() });
+				// A file the service would refuse fails alone instead of failing its whole request.
+				this.options.engine.check(image.bytes, index);
+				this.ready.push({ index, key, content: image.bytes, fitted: image.fitted, file, readyAt: Date.now() });
 				queued = true;
 			} catch (err) {
 				this.fail(index, err, key);
@@ -285,7 +285,7 @@ class Pipeline {
 		try {
 			let response: { results: AnalyzeResult[]; meta: CallMeta };
 			try {
-				response = await this.options.client.batchAnalyze({ analyzeSpecs: group.map(item => item.spec) }, { signal: this.signal });
+				response = await this.options.engine.send(group.map(item => item.content), this.signal);
 			} catch (err) {
 				const error = asVisionError(err, this.signal);
 				// The service refused the whole request over one spec: halve until the culprit stands alone.
@@ -320,9 +320,9 @@ class Pipeline {
 			}
 			const { fitted } = item;
 			const result: CachedResult = {
-				features: this.options.features.map((feature, f) => {
+				features: this.options.engine.features.map((feature, f) => {
 					const featureResult = answer.results[f] ?? {};
-					const model = feature.classificationConfig?.model ?? feature.textDetectionConfig?.model;
+					const { model } = feature;
 					return {
 						type: feature.type,
 						// Left out rather than undefined: results go through JSON in the cache.

@@ -62,6 +62,15 @@ export function cacheKey(imageSha256: string, features: readonly Feature[]): str
 	return createHash('sha256').update(canonicalJson(request)).digest('hex');
 }
 
+/**
+ * The key of an OCR API result: the bytes, the model and the languages as sent. The engine is part
+ * of what is hashed, so the same image read by batchAnalyze never answers for it.
+ */
+export function ocrApiCacheKey(imageSha256: string, request: { model: string; languageCodes: readonly string[] }): string {
+	const key = { v: FORMAT_VERSION, image: imageSha256.toLowerCase(), engine: 'ocr-api', model: request.model || 'page', languageCodes: [...request.languageCodes] };
+	return createHash('sha256').update(canonicalJson(key)).digest('hex');
+}
+
 export function sha256Hex(bytes: Uint8Array): string {
 	return createHash('sha256').update(bytes).digest('hex');
 }

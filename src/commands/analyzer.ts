@@ -6,7 +6,7 @@ import { offerNewCredentials, offerNewToken, readIamEndpoint } from '../credenti
 import type { BatchItem, BatchObserver, BatchRun } from '../batch/types';
 import { SourceError, streamPipeline, type PipelineOutcome, type PipelineSource } from '../batch/pipeline';
 import { ResultCache, type CachedResult } from '../cache/resultCache';
-import { featureFor, readCacheMaxBytes, readSettings, type FeatureKind, type Settings } from '../settings/config';
+import { featureFor, ocrApiLanguages, readCacheMaxBytes, readSettings, type FeatureKind, type Settings } from '../settings/config';
 import { describeError, isAuthError } from '../output/errorMessages';
 import { ImageConverter } from '../images/converter/converter';
 import type { FittedImage } from '../images/prepareImage';
@@ -14,8 +14,9 @@ import type { Log } from '../output/log';
 import { ProxyDispatchers } from '../settings/proxySettings';
 import type { ResultsModel } from '../shared/protocol';
 import { createVisionClient, type VisionClient } from '../api/batchAnalyze/client';
+import { createOcrClient, type OcrClient } from '../api/ocr/client';
+import { batchAnalyzeEngine, ocrApiEngine, type AnalysisEngine } from '../batch/engines';
 import { VisionError } from '../api/transport/errors';
-import type { Feature } from '../api/batchAnalyze/types';
 
 /** What happened to one image; returned by the commands so callers (and tests) can see it. */
 export interface ImageReport {
@@ -49,9 +50,13 @@ const MAX_READ_BYTES = 160 * 1024 * 1024;
 /** Everything an analysis needs once credentials and settings are known. */
 interface Session {
 	credentialKind: CredentialKind;
-	features: Feature[];
-	client: VisionClient;
+	engine: AnalysisEngine;
 	cache: ResultCache | undefined;
+}
+
+/** What a command asks beyond the features: the OCR API model to read text with, this time. */
+export interface AnalysisChoice {
+	ocrModel?: string;
 }
 
 /**
@@ -60,6 +65,7 @@ interface Session {
  */
 export class Analyzer implements vscode.Disposable {
 	private client: { key: string; client: VisionClient; dispatcher: Dispatcher } | undefined;
+	private ocrClient: { key: string; client: OcrClient; dispatcher: Dispatcher } | undefined;
 	/** One connection pool for all of the extension's requests, rebuilt when the proxy settings change. */
 	readonly network = new ProxyDispatchers();
 	/** Decodes and re-encodes images in a worker thread; created on first need. */
@@ -70,9 +76,9 @@ export class Analyzer implements vscode.Disposable {
 	/** `storage`: the extension's global storage; results are kept in its `results` folder. */
 	constructor(private readonly credentials: CredentialStore, private readonly log: Log, private readonly storage: vscode.Uri) {}
 
-	async analyze(uris: readonly vscode.Uri[], kinds: readonly FeatureKind[], title: string): Promise<ImageReport[] | undefined> {
+	async analyze(uris: readonly vscode.Uri[], kinds: readonly FeatureKind[], title: string, choice: AnalysisChoice = {}): Promise<ImageReport[] | undefined> {
 		if (uris.length === 0 || kinds.length === 0) return [];
-		const session = await this.begin(uris[0]!, kinds);
+		const session = await this.begin(uris[0]!, kinds, choice);
 		if (!session) return undefined;
 		if (session === 'folderRequired') return uris.map(uri => ({ uri: uri.toString(), status: 'failed', error: folderRequiredMessage() }));
 
@@ -142,7 +148,7 @@ export class Analyzer implements vscode.Disposable {
 	}
 
 	/** Credentials, settings and the client; undefined when there are no credentials (the user was asked). */
-	private async begin(scope: vscode.Uri, kinds: readonly FeatureKind[]): Promise<Session | 'folderRequired' | undefined> {
+	private async begin(scope: vscode.Uri, kinds: readonly FeatureKind[], choice: AnalysisChoice = {}): Promise<Session | 'folderRequired' | undefined> {
 		const credentialKind = await this.credentials.require();
 		if (!credentialKind) return undefined;
 		this.log.setSecrets(await this.credentials.secrets());
@@ -152,12 +158,24 @@ export class Analyzer implements vscode.Disposable {
 			this.folderRequired();
 			return 'folderRequired';
 		}
-		return {
-			credentialKind,
-			features: kinds.map(kind => featureFor(kind, settings)),
-			client: this.clientFor(settings),
-			cache: await this.resultCache(),
-		};
+		return { credentialKind, engine: this.engineFor(kinds, settings, choice), cache: await this.resultCache() };
+	}
+
+	/**
+	 * Text alone goes to the engine the settings name (the OCR API unless set otherwise); a request
+	 * with other features goes to batchAnalyze, which answers them all in one request.
+	 */
+	private engineFor(kinds: readonly FeatureKind[], settings: Settings, choice: AnalysisChoice): AnalysisEngine {
+		const textOnly = kinds.length === 1 && kinds[0] === 'text';
+		if (textOnly && (settings.textEngine === 'ocr-api' || choice.ocrModel !== undefined)) {
+			const model = choice.ocrModel ?? settings.ocrApi.model;
+			return ocrApiEngine(this.ocrClientFor(settings), this.clientFor(settings), {
+				model,
+				languageCodes: ocrApiLanguages(model, settings),
+				batchAnalyzeLanguageCodes: settings.languageCodes,
+			});
+		}
+		return batchAnalyzeEngine(this.clientFor(settings), kinds.map(kind => featureFor(kind, settings)));
 	}
 
 	private async run(session: Session, uris: readonly vscode.Uri[], signal: AbortSignal, progress: vscode.Progress<{ message?: string; increment?: number }>): Promise<ImageReport[]> {
@@ -226,8 +244,7 @@ export class Analyzer implements vscode.Disposable {
 
 	private pipelineOptions(session: Session, signal: AbortSignal) {
 		return {
-			client: session.client,
-			features: session.features,
+			engine: session.engine,
 			fitter: this.images(),
 			cache: session.cache,
 			signal,
@@ -337,6 +354,29 @@ export class Analyzer implements vscode.Disposable {
 		return client;
 	}
 
+	private ocrClientFor(settings: Settings): OcrClient {
+		const iamEndpoint = readIamEndpoint();
+		const { endpoint, requestsPerSecond } = settings.ocrApi;
+		const key = JSON.stringify([endpoint, settings.folderId, requestsPerSecond, settings.timeoutMs, settings.dataLogging, iamEndpoint]);
+		const dispatcher = this.network.get();
+		if (this.ocrClient?.key === key && this.ocrClient.dispatcher === dispatcher) return this.ocrClient.client;
+		void this.ocrClient?.client.close();
+		this.log.info(`Requests to ${endpoint}: ${this.network.describe(endpoint)}`);
+		const client = createOcrClient({
+			dispatcher,
+			endpoint,
+			// Sent as x-folder-id with a user account's token only.
+			folderId: settings.folderId,
+			requestsPerSecond,
+			timeoutMs: settings.timeoutMs,
+			dataLogging: settings.dataLogging,
+			credentials: this.credentials.provider({ iamEndpoint, timeoutMs: settings.timeoutMs, dispatcher }),
+			onEvent: event => this.log.request(event),
+		});
+		this.ocrClient = { key, client, dispatcher };
+		return client;
+	}
+
 	/** Nothing is sent: a user account's token needs a folder to bill. */
 	private folderRequired(): void {
 		const message = folderRequiredMessage();
@@ -350,6 +390,8 @@ export class Analyzer implements vscode.Disposable {
 	dispose(): void {
 		void this.client?.client.close();
 		this.client = undefined;
+		void this.ocrClient?.client.close();
+		this.ocrClient = undefined;
 		void this.converter?.dispose();
 		this.converter = undefined;
 		// Writes the cache's pending index changes.

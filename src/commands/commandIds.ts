@@ -1,6 +1,7 @@
 /** Every command the extension contributes; package.json lists the same ids. */
 export const Commands = {
 	recognizeText: 'yandexVision.recognizeText',
+	recognizeTextWith: 'yandexVision.recognizeTextWith',
 	classifyImage: 'yandexVision.classifyImage',
 	detectFaces: 'yandexVision.detectFaces',
 	findImageCopies: 'yandexVision.findImageCopies',

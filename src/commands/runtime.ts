@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { Analyzer, label, modelOf, type BatchPass, type ImageReport } from './analyzer';
+import { Analyzer, label, modelOf, type AnalysisChoice, type BatchPass, type ImageReport } from './analyzer';
+import { modelArgument, pickOcrModel } from './ocrModelPicker';
 import { CredentialStore, showCredentials } from '../credentials/credentialStore';
 import { exportBatch } from '../export/exportBatch';
 import { folderTargets, imagesUnder } from '../batch/folderTargets';
@@ -73,10 +74,10 @@ export function createRuntime(context: vscode.ExtensionContext): Runtime {
 		},
 	};
 
-	const analyzeAndShow = async (kinds: FeatureKind[], args: readonly unknown[], title: string): Promise<ImageReport[] | undefined> => {
+	const analyzeAndShow = async (kinds: FeatureKind[], args: readonly unknown[], title: string, choice: AnalysisChoice = {}): Promise<ImageReport[] | undefined> => {
 		const uris = await targetImages(args);
 		if (!uris) return undefined;
-		const reports = await analyzer.analyze(uris, kinds, title);
+		const reports = await analyzer.analyze(uris, kinds, title, choice);
 		for (const report of reports ?? []) {
 			if (report.model) panels.show(report.model, { preserveFocus: reports!.length > 1 });
 		}
@@ -87,6 +88,11 @@ export function createRuntime(context: vscode.ExtensionContext): Runtime {
 		switch (id) {
 			case Commands.recognizeText:
 				return analyzeAndShow(['text'], args, vscode.l10n.t('Yandex Vision: recognizing text…'));
+			case Commands.recognizeTextWith: {
+				// A dismissed pick sends nothing.
+				const ocrModel = modelArgument(args) ?? await pickOcrModel(context.globalState);
+				return ocrModel && analyzeAndShow(['text'], args, vscode.l10n.t('Yandex Vision: recognizing text…'), { ocrModel });
+			}
 			case Commands.classifyImage:
 				return analyzeAndShow(['classification'], args, vscode.l10n.t('Yandex Vision: classifying…'));
 			case Commands.detectFaces:
@@ -369,7 +375,13 @@ function textOf(model: ResultsModel): string {
 	return ocr ? annotationToText(ocr) : '';
 }
 
+/**
+ * The Markdown the service wrote (the OCR API's markdown models: tables, formulas in LaTeX) when it
+ * wrote one, pages apart by a rule; otherwise the recognized text as Markdown, escaped.
+ */
 function markdownOf(model: ResultsModel): string {
 	const ocr = model.features.find(f => f.result.textDetection)?.result.textDetection;
-	return ocr ? annotationToMarkdown(ocr, { title: model.imageLabel }) : `# ${model.imageLabel}\n`;
+	if (!ocr) return `# ${model.imageLabel}\n`;
+	if (ocr.pages.some(page => page.markdown)) return `${ocr.pages.map(page => (page.markdown ?? '').trim()).filter(Boolean).join('\n\n---\n\n')}\n`;
+	return annotationToMarkdown(ocr, { title: model.imageLabel });
 }

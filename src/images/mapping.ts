@@ -22,7 +22,7 @@ export interface SentGeometry {
 }
 
 /**
- * A copy of `result` with every vertex (OCR blocks, lines, words; faces) in the original upright
+ * A copy of `result` with every vertex (OCR blocks, lines, words, table cells, pictures; faces) in the original upright
  * image's pixels, and OCR pages sized as that image. Coordinates are not rounded: the mapping is
  * exact, and drawing takes fractions.
  */
@@ -42,7 +42,7 @@ function mapResult(result: FeatureResult, pageSize: Size, mapFor: (page: Page | 
 			...result.textDetection,
 			pages: result.textDetection.pages.map(page => {
 				const map = mapFor(page);
-				return {
+				const moved: Page = {
 					...page,
 					width: pageSize.width,
 					height: pageSize.height,
@@ -56,6 +56,16 @@ function mapResult(result: FeatureResult, pageSize: Size, mapFor: (page: Page | 
 						})),
 					})),
 				};
+				// The OCR API's tables and pictures are boxes on the same page.
+				if (page.tables) {
+					moved.tables = page.tables.map(table => ({
+						...table,
+						boundingBox: mapPolygon(table.boundingBox, map),
+						cells: table.cells.map(cell => ({ ...cell, boundingBox: mapPolygon(cell.boundingBox, map) })),
+					}));
+				}
+				if (page.pictures) moved.pictures = page.pictures.map(picture => ({ ...picture, boundingBox: mapPolygon(picture.boundingBox, map) }));
+				return moved;
 			}),
 		};
 	}

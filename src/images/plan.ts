@@ -17,6 +17,31 @@ export interface ServiceLimits {
 /** What batchAnalyze accepts. */
 export const SERVICE_LIMITS: Readonly<ServiceLimits> = { fileBytes: 1_048_576, pixels: 20_000_000, pdfPages: 8 };
 
+/** How far fitting scales an image that breaks the limits. */
+export interface FitLimits {
+	fileBytes: number;
+	pixels: number;
+	/**
+	 * Long side for photos over the size limit: at 2560 px a 12 MP phone photo fits in 1 MB at
+	 * JPEG quality ≈ 80, and a line of text 1/100 of the picture's height is still 25 px tall —
+	 * enough for OCR. Larger sides only buy pixels the lower quality would take back. A photo
+	 * already within the size limit (re-encoded only to turn it upright, say) keeps its size.
+	 */
+	photoLongSide: number;
+	/**
+	 * Long side for screenshots, scans and line art: they compress far better, and their small
+	 * text needs the pixels (a 300 dpi A4 scan, 2480×3508, and a 4K screenshot keep every one).
+	 */
+	graphicLongSide: number;
+}
+
+export const FIT_LIMITS: FitLimits = {
+	fileBytes: SERVICE_LIMITS.fileBytes,
+	pixels: SERVICE_LIMITS.pixels,
+	photoLongSide: 2560,
+	graphicLongSide: 4096,
+};
+
 /**
  * Larger images are not decoded at all: their header alone is a reason to refuse, so a
  * "decompression bomb" (a small file that claims 100,000×100,000 pixels) costs nothing.

@@ -9,7 +9,7 @@ import { ImageError, megabytes } from './errors';
 import type { FitRequest } from './converter/fitWithVips';
 import { FORMAT_NAMES, readHeader, type ImageFormat, type ImageHeader, type Orientation } from './header';
 import type { SentGeometry } from './mapping';
-import { planImage, SERVICE_LIMITS, type SendableMimeType } from './plan';
+import { FIT_LIMITS, planImage, SERVICE_LIMITS, type FitLimits, type SendableMimeType, type ServiceLimits } from './plan';
 
 /** What fits an image; the worker-backed ImageConverter in the extension. */
 export interface Fitter {
@@ -23,6 +23,27 @@ export interface PrepareOptions {
 	 * thread instead of copied (a 48 MP photo is 20 MB or more).
 	 */
 	handOver?: boolean;
+	/** What the file must fit; batchAnalyze's by default. */
+	target?: FitTarget;
+}
+
+/** A service's limits, and how far to scale an image that breaks them. */
+export interface FitTarget {
+	service: ServiceLimits;
+	fit: FitLimits;
+}
+
+/** batchAnalyze: 1 MB, 20 MP, PDFs of up to 8 pages. */
+export const BATCH_ANALYZE_TARGET: FitTarget = { service: SERVICE_LIMITS, fit: FIT_LIMITS };
+
+/**
+ * The OCR API's recognizeText: 10 MB and 20 MP, so photos keep far more of their pixels; a PDF of
+ * one page (`pdfPages` says how many the engine reads).
+ */
+export function ocrApiTarget(pdfPages: number): FitTarget {
+	const service: ServiceLimits = { fileBytes: 10_485_760, pixels: 20_000_000, pdfPages };
+	// 5120 × 3840 is within 20 MP; at 10 MB a photo needs no lower quality at that size.
+	return { service, fit: { fileBytes: service.fileBytes, pixels: service.pixels, photoLongSide: 5120, graphicLongSide: 5120 } };
 }
 
 export interface PreparedImage {
@@ -51,8 +72,9 @@ export interface FittedImage {
 
 /** Throws ImageError: for a file that cannot be read, is refused, or fails to convert. */
 export async function prepareImage(bytes: Uint8Array, fitter: Fitter, options: PrepareOptions = {}): Promise<PreparedImage> {
+	const target = options.target ?? BATCH_ANALYZE_TARGET;
 	const header = readHeader(bytes);
-	const plan = planImage(header);
+	const plan = planImage(header, target.service);
 	switch (plan.action) {
 		case 'refuse':
 			throw plan.error;
@@ -62,10 +84,10 @@ export async function prepareImage(bytes: Uint8Array, fitter: Fitter, options: P
 			break;
 	}
 	const pixels = header.width !== undefined && header.height !== undefined ? header.width * header.height : undefined;
-	const request: FitRequest = pixels === undefined ? { bytes, format: header.format } : { bytes, format: header.format, pixels };
+	const request: FitRequest = pixels === undefined ? { bytes, format: header.format, limits: target.fit } : { bytes, format: header.format, pixels, limits: target.fit };
 	const result = await fitter.fit(request, options.signal, { handOver: options.handOver ?? false });
 	// The converter's promise, checked where it is relied on.
-	if (result.bytes.length > SERVICE_LIMITS.fileBytes || result.width * result.height > SERVICE_LIMITS.pixels) {
+	if (result.bytes.length > target.service.fileBytes || result.width * result.height > target.service.pixels) {
 		throw new ImageError('converter', `could not be fitted: the result is ${result.width}×${result.height}, ${megabytes(result.bytes.length)}`);
 	}
 	const sent = {

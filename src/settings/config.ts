@@ -2,16 +2,32 @@ import * as vscode from 'vscode';
 import { IMAGE_EXTENSIONS } from '../commands/commandIds';
 import { DEFAULT_ENDPOINT } from '../api/batchAnalyze/client';
 import type { Feature } from '../api/batchAnalyze/types';
+import { DEFAULT_OCR_ENDPOINT, DEFAULT_OCR_REQUESTS_PER_SECOND } from '../api/ocr/client';
+import { DEFAULT_OCR_MODEL, OCR_MODEL_LANGUAGES, OCR_MODELS, type OcrModel } from '../api/ocr/types';
+import type { TextEngine } from '../results/types';
 
 export interface Settings {
 	endpoint: string;
 	folderId: string | undefined;
+	/** What reads text when text is all that is asked for. */
+	textEngine: TextEngine;
+	/** batchAnalyze's languages and model. */
 	languageCodes: string[];
 	ocrModel: string;
+	ocrApi: OcrApiSettings;
 	classificationModel: string;
 	requestsPerSecond: number;
 	timeoutMs: number;
 	dataLogging: boolean;
+}
+
+export interface OcrApiSettings {
+	/** The recognizeText URL; user settings only, like `endpoint`. */
+	endpoint: string;
+	model: string;
+	/** As set: codes, or `["*"]` to detect them where the model can. */
+	languageCodes: string[];
+	requestsPerSecond: number;
 }
 
 /**
@@ -29,8 +45,15 @@ export function readSettings(scope?: vscode.Uri): Settings {
 	return {
 		endpoint: userOnly('endpoint', DEFAULT_ENDPOINT).trim() || DEFAULT_ENDPOINT,
 		folderId: folderId || undefined,
+		textEngine: config.get<string>('ocr.engine', 'ocr-api') === 'batchAnalyze' ? 'batchAnalyze' : 'ocr-api',
 		languageCodes: config.get<string[]>('ocr.languageCodes', ['ru', 'en']),
 		ocrModel: config.get<string>('ocr.model', 'page'),
+		ocrApi: {
+			endpoint: userOnly('ocrApi.endpoint', DEFAULT_OCR_ENDPOINT).trim() || DEFAULT_OCR_ENDPOINT,
+			model: config.get<string>('ocrApi.model', DEFAULT_OCR_MODEL).trim() || DEFAULT_OCR_MODEL,
+			languageCodes: config.get<string[]>('ocrApi.languageCodes', ['*']),
+			requestsPerSecond: userOnly('ocrApi.requestsPerSecond', DEFAULT_OCR_REQUESTS_PER_SECOND),
+		},
 		classificationModel: config.get<string>('classification.model', 'quality'),
 		requestsPerSecond: userOnly('requestsPerSecond', 10),
 		timeoutMs: Math.round(userOnly('timeoutSeconds', 60) * 1000),
@@ -39,6 +62,23 @@ export function readSettings(scope?: vscode.Uri): Settings {
 }
 
 export type FeatureKind = 'text' | 'classification' | 'faces' | 'copies';
+
+/**
+ * The languages sent to the OCR API with `model`: `*` where the setting asks for it and the model
+ * detects languages; otherwise the codes set (those of batchAnalyze when the setting is `*`),
+ * kept to the languages a model reads when it reads only some — and those when none is left.
+ */
+export function ocrApiLanguages(model: string, settings: Pick<Settings, 'languageCodes' | 'ocrApi'>): string[] {
+	const known = OCR_MODELS.find((name): name is OcrModel => name === model);
+	const info = known ? OCR_MODEL_LANGUAGES[known] : undefined;
+	const set = settings.ocrApi.languageCodes.filter(code => typeof code === 'string' && code.trim() !== '').map(code => code.trim());
+	const detect = set.length === 0 || set.includes('*');
+	if (detect && (!info || info.detects)) return ['*'];
+	const codes = detect ? settings.languageCodes : set;
+	if (!info?.only) return codes.length > 0 ? codes.slice(0, 8) : ['ru', 'en'];
+	const readable = codes.filter(code => info.only!.includes(code.toLowerCase()));
+	return readable.length > 0 ? readable : [...info.only];
+}
 
 export function featureFor(kind: FeatureKind, settings: Settings): Feature {
 	switch (kind) {

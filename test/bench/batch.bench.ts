@@ -14,6 +14,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Agent, request } from 'undici';
 import { runPipeline, type PipelineOutcome, type PipelineSource } from '../../src/batch/pipeline';
+import { batchAnalyzeEngine } from '../../src/batch/engines';
 import { ResultCache } from '../../src/cache/resultCache';
 import type { Fitter } from '../../src/images/prepareImage';
 import { createVisionClient, type Feature, type VisionClient } from '../../src/api/index';
@@ -169,7 +170,7 @@ function sources(files: readonly NumberFile[]): PipelineSource[] {
 async function pipelineRun(emulator: Emulator, files: readonly NumberFile[], cache: ResultCache, expected: 'done' | 'cached'): Promise<number> {
 	const c = client(emulator);
 	try {
-		const outcomes = await runPipeline(sources(files), { client: c, features: [OCR], fitter: noFitting, cache });
+		const outcomes = await runPipeline(sources(files), { engine: batchAnalyzeEngine(c, [OCR]), fitter: noFitting, cache });
 		return outcomes.filter((outcome, i) => outcome.status !== expected || textOf(outcome) !== String(files[i]!.number)).length;
 	} finally {
 		await c.close();

@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runPipeline, type PipelineOutcome, type PipelineSource } from '../../src/batch/pipeline';
+import { batchAnalyzeEngine } from '../../src/batch/engines';
 import type { Fitter } from '../../src/images/prepareImage';
 import { createVisionClient, type Feature, type RequestEvent, type TextAnnotation, type VisionClient } from '../../src/api/index';
 import { DEFAULT_CREDENTIALS, FAULT_KINDS, startEmulator, type Emulator, type RequestLogEntry } from '../emulator';
@@ -108,8 +109,7 @@ describe('batch pipeline reliability: 1,000 images under faults', function () {
 		const told = new Array<number>(count).fill(0);
 		const order: number[] = [];
 		const outcomes = await runPipeline(sources(count), {
-			client,
-			features: [OCR],
+			engine: batchAnalyzeEngine(client, [OCR]),
 			fitter: noFitting,
 			concurrency: options.concurrency ?? CONCURRENCY,
 			readAhead: READ_AHEAD,

@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { crc32 } from 'node:zlib';
 import { runPipeline, type PipelineOptions, type PipelineOutcome, type PipelineSource } from '../../src/batch/pipeline';
+import { batchAnalyzeEngine } from '../../src/batch/engines';
 import { ResultCache } from '../../src/cache/resultCache';
 import { readHeader } from '../../src/images/header';
 import type { Fitter } from '../../src/images/prepareImage';
@@ -87,8 +88,8 @@ describe('batch pipeline against the emulator', function () {
 		return opened;
 	}
 
-	function options(extra: Partial<PipelineOptions> = {}): PipelineOptions {
-		return { client: client(), features: [OCR], fitter: noFitting, ...extra };
+	function options(extra: Partial<PipelineOptions> = {}, features: Feature[] = [OCR]): PipelineOptions {
+		return { engine: batchAnalyzeEngine(client(), features), fitter: noFitting, ...extra };
 	}
 
 	it('gives every source exactly one outcome, in order; broken files fail alone, named', async () => {
@@ -158,10 +159,10 @@ describe('batch pipeline against the emulator', function () {
 		const results = await cache('feature-error');
 		const unknownLanguage: Feature = { type: 'TEXT_DETECTION', textDetectionConfig: { languageCodes: ['zz'] } };
 		const sources = [source('note.png', fixtureBytes('latin-note.png'))];
-		const [first] = await runPipeline(sources, options({ cache: results, features: [unknownLanguage] }));
+		const [first] = await runPipeline(sources, options({ cache: results }, [unknownLanguage]));
 		assert.ok(first!.status === 'done' && !first.stored);
 		assert.equal(first.result.features[0]!.result.error?.code, RpcCode.INVALID_ARGUMENT);
-		const [second] = await runPipeline(sources, options({ cache: results, features: [unknownLanguage] }));
+		const [second] = await runPipeline(sources, options({ cache: results }, [unknownLanguage]));
 		assert.equal(second!.status, 'done', 'asked again');
 		assert.equal(emulator.log.length, 2);
 		assert.equal(results.stats().entries, 0);
@@ -189,7 +190,7 @@ describe('batch pipeline against the emulator', function () {
 		clients.push(refused);
 		const sources = Array.from({ length: 24 }, (_, i) => source(`image-${i}.png`, fixtureVariant(RECORDED[i % RECORDED.length]!, 500 + i)));
 		const outcomes = await runPipeline(sources, {
-			client: refused, features: [OCR], fitter: noFitting, concurrency: 1,
+			engine: batchAnalyzeEngine(refused, [OCR]), fitter: noFitting, concurrency: 1,
 			isFatal: error => error.httpStatus === 401,
 		});
 		assert.equal(emulator.log.length, 1, 'one request');
@@ -273,7 +274,7 @@ describe('batch pipeline: requests the service refuses', () => {
 	it('halves a refused request until the culprit stands alone; a per-image error fails that image only', async () => {
 		const sources = Array.from({ length: 8 }, (_, i) => source(`image-${i}.png`, fixtureVariant('latin-note.png', i)));
 		const calls: number[][] = [];
-		const outcomes = await runPipeline(sources, { client: fakeClient(5, 2, calls), features: [OCR], fitter: noFitting });
+		const outcomes = await runPipeline(sources, { engine: batchAnalyzeEngine(fakeClient(5, 2, calls), [OCR]), fitter: noFitting });
 		assert.deepEqual(outcomes.map(o => o.status), ['done', 'done', 'failed', 'done', 'done', 'failed', 'done', 'done']);
 		const [, , perImage, , , refused] = outcomes;
 		assert.ok(perImage!.status === 'failed' && perImage.error.kind === 'service' && perImage.error.message === 'Can\'t decode Image' && perImage.error.requestId !== undefined);
@@ -305,7 +306,7 @@ describe('batch pipeline: filling requests', () => {
 		};
 		const started = Date.now();
 		const outcomes = await runPipeline([source('a.png', fixtureVariant('latin-note.png', 1)), slow, source('b.png', fixtureVariant('latin-note.png', 2))], {
-			client, features: [OCR], fitter: noFitting, lingerMs: 100,
+			engine: batchAnalyzeEngine(client, [OCR]), fitter: noFitting, lingerMs: 100,
 		});
 		assert.deepEqual(outcomes.map(o => o.status), ['done', 'done', 'done']);
 		assert.deepEqual(sent.map(s => s.names), [2, 1], 'the two ready images went without the slow one');

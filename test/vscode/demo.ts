@@ -193,6 +193,8 @@ async function run(args: DemoArgs, teardown: Teardown, stopped: Promise<void>, i
 
 	const userSettings = {
 		'yandexVision.endpoint': emulator.url,
+		'yandexVision.ocrApi.endpoint': emulator.ocrUrl,
+		'yandexVision.ocr.engine': 'ocr-api',
 		'yandexVision.folderId': DEFAULT_CREDENTIALS.folderId,
 		// Desktop VS Code then opens the README; the browser workbench skips it (`skipWelcome`).
 		'workbench.startupEditor': 'readme',

@@ -1,6 +1,6 @@
 /**
  * A fresh copy of the test workspace for each run: `test/workspace/` plus the sample images
- * of `test/fixtures/` under `images/`, so tests may change files without touching the repository.
+ * of `test/fixtures/` under `images/` (and those of the OCR API's models under `documents/`), so tests may change files without touching the repository.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -25,10 +25,11 @@ export function prepareTestWorkspace(root: string): TestWorkspace {
 	const images: string[] = [];
 	for (const relative of listFiles(fixtures)) {
 		if (!IMAGE_EXTENSIONS.has(path.extname(relative).toLowerCase())) continue;
-		const target = path.join(folder, 'images', relative);
+		const place = path.join(isOcrApiSample(path.join(fixtures, relative)) ? 'documents' : 'images', relative);
+		const target = path.join(folder, place);
 		fs.mkdirSync(path.dirname(target), { recursive: true });
 		fs.copyFileSync(path.join(fixtures, relative), target);
-		images.push(path.join('images', relative));
+		images.push(place);
 	}
 	fs.mkdirSync(path.join(folder, 'images'), { recursive: true });
 
@@ -37,6 +38,16 @@ export function prepareTestWorkspace(root: string): TestWorkspace {
 		images,
 		dispose: () => fs.rmSync(path.dirname(folder), { recursive: true, force: true, maxRetries: 3 }),
 	};
+}
+
+/**
+ * The samples recorded for the OCR API's models (tables, forms, handwriting…) go under
+ * `documents/`, apart from the photos and pages under `images/` that the batch suites count.
+ */
+function isOcrApiSample(image: string): boolean {
+	const recording = image.replace(/\.\w+$/, '.recording.json');
+	if (!fs.existsSync(recording)) return false;
+	return (JSON.parse(fs.readFileSync(recording, 'utf8')) as { ocr?: unknown }).ocr !== undefined;
 }
 
 function listFiles(dir: string, prefix = ''): string[] {

@@ -10,34 +10,12 @@ import { decodeBmp } from './bmp';
 import { count, ImageError, megabytes } from '../errors';
 import type { ImageFormat, Orientation } from '../header';
 import { uprightSize, type Size } from '../mapping';
-import { MAX_DECODE_PIXELS, SERVICE_LIMITS } from '../plan';
+import { FIT_LIMITS, MAX_DECODE_PIXELS, type FitLimits } from '../plan';
+
+export { FIT_LIMITS, type FitLimits } from '../plan';
 
 export type VipsModule = typeof Vips;
 type VipsImage = Vips.Image;
-
-export interface FitLimits {
-	fileBytes: number;
-	pixels: number;
-	/**
-	 * Long side for photos over the size limit: at 2560 px a 12 MP phone photo fits in 1 MB at
-	 * JPEG quality ≈ 80, and a line of text 1/100 of the picture's height is still 25 px tall —
-	 * enough for OCR. Larger sides only buy pixels the lower quality would take back. A photo
-	 * already within the size limit (re-encoded only to turn it upright, say) keeps its size.
-	 */
-	photoLongSide: number;
-	/**
-	 * Long side for screenshots, scans and line art: they compress far better, and their small
-	 * text needs the pixels (a 300 dpi A4 scan, 2480×3508, and a 4K screenshot keep every one).
-	 */
-	graphicLongSide: number;
-}
-
-export const FIT_LIMITS: FitLimits = {
-	fileBytes: SERVICE_LIMITS.fileBytes,
-	pixels: SERVICE_LIMITS.pixels,
-	photoLongSide: 2560,
-	graphicLongSide: 4096,
-};
 
 export interface FitRequest {
 	bytes: Uint8Array;
