@@ -3,7 +3,7 @@
  * from the palette), searched with `yandexVision.folder.include` and `files.exclude`.
  */
 import * as vscode from 'vscode';
-import { label } from '../commands/analyzer';
+import { label } from '../analysis/analyzer';
 import { readFolderSettings } from '../settings/config';
 import { isAnalyzable } from '../editor/statusBar';
 

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { Analyzer, label, modelOf, type AnalysisChoice, type BatchPass, type ImageReport } from './analyzer';
+import { Analyzer, label, modelOf, type AnalysisChoice, type BatchPass, type ImageReport } from '../analysis/analyzer';
 import { modelArgument, pickOcrModel } from './ocrModelPicker';
 import { CredentialStore, showCredentials } from '../credentials/credentialStore';
 import { exportBatch } from '../export/exportBatch';

@@ -5,7 +5,7 @@
  * A PDF's pages are the exception: they are counted from the whole file (see pdf.ts).
  */
 import { count, ImageError } from './errors';
-import { countPdfPages } from '../api/content/pdfPages';
+import { countPdfPages } from '../api/content/pdfPageCount';
 
 export type ImageFormat = 'jpeg' | 'png' | 'pdf' | 'webp' | 'gif' | 'bmp' | 'tiff' | 'svg' | 'heic' | 'avif';
 

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { RequestEvent } from '../api/transport/call';
+import type { RequestEvent } from '../api/transport/callWithRetries';
 import { redact } from '../api/auth/authorization';
 
 /**

@@ -15,7 +15,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ImageReport } from '../../src/commands/analyzer';
+import type { ImageReport } from '../../src/analysis/analyzer';
 import type { BatchItem, BatchRun } from '../../src/batch/types';
 import type { ResultsModel } from '../../src/shared/protocol';
 import { annotationToText } from '../../src/results/text';

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as vscode from 'vscode';
-import type { ImageReport } from '../../src/commands/analyzer';
+import type { ImageReport } from '../../src/analysis/analyzer';
 import { annotationToText } from '../../src/results/text';
 import { DEFAULT_CREDENTIALS, startEmulator, type Emulator } from '../emulator';
 import { recordingOf } from '../support/fixtures';

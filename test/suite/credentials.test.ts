@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ImageReport } from '../../src/commands/analyzer';
+import type { ImageReport } from '../../src/analysis/analyzer';
 import { createTestServiceAccountKey, DEFAULT_CREDENTIALS, DEFAULT_SERVICE_ACCOUNT_KEY, startEmulator, type Emulator } from '../emulator';
 import { FIXTURES_DIR } from '../support/fixtures';
 import { quietNotifications, waitFor, WindowStubs } from './stubs';

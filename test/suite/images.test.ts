@@ -9,7 +9,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ImageReport } from '../../src/commands/analyzer';
+import type { ImageReport } from '../../src/analysis/analyzer';
 import type { Polygon, TextAnnotation } from '../../src/results/types';
 import { DEFAULT_CREDENTIALS, startEmulator, type Emulator, type RequestLogEntry } from '../emulator';
 import { loadVips } from '../emulator/decode';

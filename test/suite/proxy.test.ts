@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { createServer, type AddressInfo } from 'node:net';
 import * as vscode from 'vscode';
-import type { ImageReport } from '../../src/commands/analyzer';
+import type { ImageReport } from '../../src/analysis/analyzer';
 import { DEFAULT_CREDENTIALS, startEmulator, type Emulator } from '../emulator';
 import { recordingOf } from '../support/fixtures';
 import { startTinyproxy, type Tinyproxy } from '../support/tinyproxy';

@@ -3,7 +3,7 @@ import { Buffer } from 'node:buffer';
 import { deflateSync } from 'node:zlib';
 import { ImageError } from '../../src/images/errors';
 import { HEAD_BYTES, readHeader, type ImageHeader } from '../../src/images/header';
-import { countPdfPages } from '../../src/api/content/pdfPages';
+import { countPdfPages } from '../../src/api/content/pdfPageCount';
 import { encodeBmp, loadVips, oriented, withImages, type VipsImage, type VipsModule } from './imagesHarness';
 
 function headerOf(bytes: Uint8Array): Omit<ImageHeader, 'bytes'> {

@@ -4,7 +4,7 @@ import { Buffer } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
-import { prepareRecognizeText, OCR_LIMITS } from '../../src/api/ocr/validate';
+import { prepareRecognizeText, OCR_LIMITS } from '../../src/api/ocr/limits';
 import type { RecognizeTextRequest } from '../../src/api/ocr/types';
 import { VisionError } from '../../src/api/transport/errors';
 import { FIXTURES_DIR } from '../support/fixtures';

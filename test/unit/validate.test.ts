@@ -4,7 +4,7 @@ import { crc32, deflateSync } from 'node:zlib';
 import { decodedLength, encodedLength, withPadding } from '../../src/api/content/base64';
 import { VisionError } from '../../src/api/transport/errors';
 import type { AnalyzeSpec, BatchAnalyzeRequest } from '../../src/api/batchAnalyze/types';
-import { LIMITS, prepareRequest, prepareSpec } from '../../src/api/batchAnalyze/validate';
+import { LIMITS, prepareRequest, prepareSpec } from '../../src/api/batchAnalyze/limits';
 
 // --- Files: a real PNG, PNG and JPEG headers of any size, exact file sizes ----------------------
 

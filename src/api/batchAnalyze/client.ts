@@ -1,6 +1,6 @@
-import { Agent, type Dispatcher } from 'undici';
-import type { CredentialsProvider, FolderIdRule } from '../auth/authorization';
-import { callWithRetries, checkEndpoint, redactStrings, withIds, type CallMeta, type RequestEvent } from '../transport/call';
+import { Agent } from 'undici';
+import type { FolderIdRule } from '../auth/authorization';
+import { callWithRetries, checkEndpoint, redactStrings, withIds, type CallMeta, type ClientOptions } from '../transport/callWithRetries';
 import { invalidArgument } from '../transport/errors';
 import { exchange } from '../transport/http';
 import { normalizeResponse } from './normalize';
@@ -8,37 +8,18 @@ import { RateLimiter } from '../transport/rateLimiter';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../transport/retry';
 import type { Status } from '../../results/types';
 import type { BatchAnalyzeRequest, BatchAnalyzeResponse } from './types';
-import { prepareRequest } from './validate';
+import { prepareRequest } from './limits';
 
 export const DEFAULT_ENDPOINT = 'https://vision.api.cloud.yandex.net/vision/v1/batchAnalyze';
 
-export interface VisionClientOptions {
-	/** The batchAnalyze URL. https, or http only to a loopback address (a local emulator). */
-	endpoint?: string;
-	credentials: CredentialsProvider;
-	/**
-	 * Sent as `folderId` when the request has none. Required with a user account's IAM token;
-	 * never sent with an API key or a service account's token.
-	 */
-	folderId?: string;
-	/** Per attempt, from sending to the last byte of the answer. */
-	timeoutMs?: number;
-	retry?: Partial<RetryPolicy>;
-	/** Every attempt, retries included, counts against this quota. Default 10 (the service's per-cloud quota). */
-	requestsPerSecond?: number;
-	/** Sends `x-data-logging-enabled: true`, letting Yandex keep the images. Off unless the user opts in. */
-	dataLogging?: boolean;
-	/** Defaults to a keep-alive agent owned by the client. */
-	dispatcher?: Dispatcher;
-	maxResponseBytes?: number;
-	/** Observes every attempt; receives ids, timings and statuses, never credentials. */
-	onEvent?: (event: RequestEvent) => void;
-	/** Injected for tests. */
-	random?: () => number;
-}
+/**
+ * `folderId` is sent in the body when the request has none; `requestsPerSecond` defaults to 10,
+ * the service's per-cloud quota.
+ */
+export type VisionClientOptions = ClientOptions;
 
-export { checkEndpoint } from '../transport/call';
-export type { CallMeta, RequestEvent } from '../transport/call';
+export { checkEndpoint } from '../transport/callWithRetries';
+export type { CallMeta, RequestEvent } from '../transport/callWithRetries';
 
 export interface BatchAnalyzeResult extends BatchAnalyzeResponse {
 	meta: CallMeta;

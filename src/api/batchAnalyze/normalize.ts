@@ -9,9 +9,26 @@
  */
 import { RpcCode } from '../transport/errors';
 import {
-	arrayLength, asObject, double, failure, field, int64, list, message, ShapeError, shapeError, str, toVisionError, within, type JsonObject,
+	arrayLength, asObject, boundingBox, double, failure, field, int64, list, message, ShapeError, shapeError, str, toVisionError, within, type JsonObject,
 } from '../transport/proto3Json';
-import type { AnalyzeResult, Block, ClassificationAnnotation, CopyMatch, DetectedLanguage, Entity, Face, FaceAnnotation, FeatureResult, FeatureType, ImageCopySearchAnnotation, Line, Page, Polygon, Property, TextAnnotation, Vertex, Word } from '../../results/types';
+import type {
+	AnalyzeResult,
+	Block,
+	ClassificationAnnotation,
+	CopyMatch,
+	DetectedLanguage,
+	Entity,
+	Face,
+	FaceAnnotation,
+	FeatureResult,
+	FeatureType,
+	ImageCopySearchAnnotation,
+	Line,
+	Page,
+	Property,
+	TextAnnotation,
+	Word,
+} from '../../results/types';
 import type { BatchAnalyzeResponse } from './types';
 
 export interface ExpectedShape {
@@ -171,18 +188,6 @@ function language(o: JsonObject): DetectedLanguage {
 
 function entity(o: JsonObject): Entity {
 	return { name: str(o, 'name'), text: str(o, 'text') };
-}
-
-function boundingBox(o: JsonObject): Polygon {
-	return message(o, 'boundingBox', polygon, 'bounding_box') ?? { vertices: [] };
-}
-
-function polygon(o: JsonObject): Polygon {
-	return { vertices: list(o, 'vertices', vertex) };
-}
-
-function vertex(o: JsonObject): Vertex {
-	return { x: int64(o, 'x'), y: int64(o, 'y') };
 }
 
 function classification(o: JsonObject): ClassificationAnnotation {

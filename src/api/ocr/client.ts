@@ -4,10 +4,10 @@
  * the `x-folder-id` header, with a user account's token only. The synchronous call has its own
  * quota, 1 request per second by default.
  */
-import { Agent, type Dispatcher } from 'undici';
+import { Agent } from 'undici';
 import type { Page } from '../../results/types';
-import type { CredentialsProvider, FolderIdRule } from '../auth/authorization';
-import { callWithRetries, checkEndpoint, redactStrings, withIds, type RequestEvent } from '../transport/call';
+import type { FolderIdRule } from '../auth/authorization';
+import { callWithRetries, checkEndpoint, redactStrings, withIds, type ClientOptions } from '../transport/callWithRetries';
 import { invalidArgument, RpcCode, VisionError } from '../transport/errors';
 import { exchangeStream, RPC_TO_HTTP } from '../transport/http';
 import { RateLimiter } from '../transport/rateLimiter';
@@ -15,31 +15,15 @@ import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../transport/retry';
 import { readStreamMessage, type SentSize } from './normalize';
 import { JsonObjectStream } from './stream';
 import type { RecognizeTextRequest, RecognizeTextResult } from './types';
-import { prepareRecognizeText } from './validate';
+import { prepareRecognizeText } from './limits';
 
 export const DEFAULT_OCR_ENDPOINT = 'https://ocr.api.cloud.yandex.net/ocr/v1/recognizeText';
 
 /** The service's quota for the synchronous call. */
 export const DEFAULT_OCR_REQUESTS_PER_SECOND = 1;
 
-export interface OcrClientOptions {
-	/** The recognizeText URL. https, or http only to a loopback address (a local emulator). */
-	endpoint?: string;
-	credentials: CredentialsProvider;
-	/** Sent as `x-folder-id`: required with a user account's IAM token, never sent for service accounts. */
-	folderId?: string;
-	/** Per attempt, from sending to the last byte of the answer. */
-	timeoutMs?: number;
-	retry?: Partial<RetryPolicy>;
-	/** Every attempt counts against it. Default 1, the service's quota for recognizeText. */
-	requestsPerSecond?: number;
-	/** Sends `x-data-logging-enabled: true`. Off unless the user opts in. */
-	dataLogging?: boolean;
-	dispatcher?: Dispatcher;
-	maxResponseBytes?: number;
-	onEvent?: (event: RequestEvent) => void;
-	random?: () => number;
-}
+/** `folderId` goes in the `x-folder-id` header; `requestsPerSecond` defaults to 1, the service's quota for recognizeText. */
+export type OcrClientOptions = ClientOptions;
 
 export interface RecognizeTextOptions {
 	signal?: AbortSignal;

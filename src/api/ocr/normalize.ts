@@ -10,7 +10,7 @@
  */
 import type { Block, DetectedLanguage, Entity, LayoutType, Line, Page, Picture, Polygon, RightAngle, Status, Table, TableCell, Vertex, Word } from '../../results/types';
 import {
-	asObject, double, failure, field, int64, list, message, ShapeError, shapeError, str, toVisionError, within, type JsonObject,
+	asObject, boundingBox, double, failure, field, int64, list, message, ShapeError, shapeError, str, toVisionError, within, type JsonObject,
 } from '../transport/proto3Json';
 
 export type StreamMessage =
@@ -114,18 +114,6 @@ function tableCell(o: JsonObject): TableCell {
 
 function picture(o: JsonObject): Picture {
 	return { boundingBox: boundingBox(o), score: double(o, 'score') };
-}
-
-function boundingBox(o: JsonObject): Polygon {
-	return message(o, 'boundingBox', polygon, 'bounding_box') ?? { vertices: [] };
-}
-
-function polygon(o: JsonObject): Polygon {
-	return { vertices: list(o, 'vertices', vertex) };
-}
-
-function vertex(o: JsonObject): Vertex {
-	return { x: int64(o, 'x'), y: int64(o, 'y') };
 }
 
 const ANGLES: Readonly<Record<string, RightAngle | undefined>> = {

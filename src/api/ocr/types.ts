@@ -3,7 +3,7 @@
  * it and the models it knows. Its answer is read into the results model (../../results/types.ts).
  */
 import type { TextAnnotation } from '../../results/types';
-import type { CallMeta } from '../transport/call';
+import type { CallMeta } from '../transport/callWithRetries';
 import type { VisionError } from '../transport/errors';
 
 /** The models the OCR API documents; a model not listed here is still sent as given (≤ 50 characters). */

@@ -15,7 +15,7 @@
  *   fields, and their paths are almost never needed.
  */
 import { RpcCode, VisionError } from './errors';
-import type { Status } from '../../results/types';
+import type { Polygon, Status, Vertex } from '../../results/types';
 
 export type JsonObject = Readonly<Record<string, unknown>>;
 
@@ -238,4 +238,19 @@ export function describe(value: unknown): string {
 		default:
 			return typeof value;
 	}
+}
+
+// --- Geometry, the same message in both contracts --------------------------------------------
+
+/** A `boundingBox` field; absent is a polygon without vertices. */
+export function boundingBox(o: JsonObject): Polygon {
+	return message(o, 'boundingBox', polygon, 'bounding_box') ?? { vertices: [] };
+}
+
+function polygon(o: JsonObject): Polygon {
+	return { vertices: list(o, 'vertices', vertex) };
+}
+
+function vertex(o: JsonObject): Vertex {
+	return { x: int64(o, 'x'), y: int64(o, 'y') };
 }

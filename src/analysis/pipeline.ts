@@ -10,7 +10,7 @@
  * that cannot be read, a request the service refuses, a fault, or Cancel (after which no request
  * starts, the ones in flight are aborted, and what had finished is kept).
  */
-import type { CallMeta } from '../api/transport/call';
+import type { CallMeta } from '../api/transport/callWithRetries';
 import { RpcCode, VisionError } from '../api/transport/errors';
 import { sha256Hex, type CachedFile, type CachedResult, type ResultCache } from '../cache/resultCache';
 import { ImageError } from '../images/errors';

@@ -7,9 +7,9 @@
  */
 
 import { formatCount, encodedLength } from '../content/base64';
-import { arrayOf, asObject, checkContent, checkKnownFields, decimal, essence, identify, isGiven, optionalString, requiredString } from '../content/checks';
+import { arrayOf, asObject, checkContent, checkKnownFields, decimal, essence, identify, isGiven, optionalString, requiredString } from '../content/limitChecks';
 import { FORMAT_NAMES, type ImageFormat, type ImageInfo } from '../content/imageInfo';
-import { countPdfPages } from '../content/pdfPages';
+import { countPdfPages } from '../content/pdfPageCount';
 import { invalidArgument } from '../transport/errors';
 import { DEFAULT_OCR_MODEL, OCR_MODEL_LANGUAGES, OCR_MODELS, type OcrModel, type RecognizeTextRequest } from './types';
 

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { CredentialKind, CredentialStore } from '../credentials/credentialStore';
 import { offerNewCredentials, offerNewToken, readIamEndpoint } from '../credentials/credentialStore';
 import type { BatchItem, BatchObserver, BatchRun } from '../batch/types';
-import { SourceError, streamPipeline, type PipelineOutcome, type PipelineSource } from '../batch/pipeline';
+import { SourceError, streamPipeline, type PipelineOutcome, type PipelineSource } from './pipeline';
 import { ResultCache, type CachedResult } from '../cache/resultCache';
 import { featureFor, ocrApiLanguages, readCacheMaxBytes, readSettings, type FeatureKind, type Settings } from '../settings/config';
 import { describeError, isAuthError } from '../output/errorMessages';
@@ -15,7 +15,7 @@ import { ProxyDispatchers } from '../settings/proxySettings';
 import type { ResultsModel } from '../shared/protocol';
 import { createVisionClient, type VisionClient } from '../api/batchAnalyze/client';
 import { createOcrClient, type OcrClient } from '../api/ocr/client';
-import { batchAnalyzeEngine, ocrApiEngine, type AnalysisEngine } from '../batch/engines';
+import { batchAnalyzeEngine, ocrApiEngine, type AnalysisEngine } from './engines';
 import { VisionError } from '../api/transport/errors';
 
 /** What happened to one image; returned by the commands so callers (and tests) can see it. */

@@ -12,12 +12,12 @@
  */
 import type { CallMeta, VisionClient } from '../api/batchAnalyze/client';
 import type { AnalyzeSpec, Feature } from '../api/batchAnalyze/types';
-import { prepareSpec } from '../api/batchAnalyze/validate';
-import { countPdfPages } from '../api/content/pdfPages';
+import { prepareSpec } from '../api/batchAnalyze/limits';
+import { countPdfPages } from '../api/content/pdfPageCount';
 import { sniffImage } from '../api/content/imageInfo';
 import type { OcrClient } from '../api/ocr/client';
 import { cacheKey, ocrApiCacheKey } from '../cache/resultCache';
-import { prepareRecognizeText } from '../api/ocr/validate';
+import { prepareRecognizeText } from '../api/ocr/limits';
 import type { AnalyzeResult, FeatureResult, FeatureType, TextEngine } from '../results/types';
 import { BATCH_ANALYZE_TARGET, ocrApiTarget, type FitTarget } from '../images/prepareImage';
 

@@ -6,7 +6,7 @@
  */
 
 import { formatCount } from '../content/base64';
-import { arrayOf, asObject, checkContent, checkKnownFields, decimal, describe, essence, identify, isGiven, optionalString, requiredString } from '../content/checks';
+import { arrayOf, asObject, checkContent, checkKnownFields, decimal, describe, essence, identify, isGiven, optionalString, requiredString } from '../content/limitChecks';
 import { FORMAT_NAMES, type ImageInfo } from '../content/imageInfo';
 import { invalidArgument } from '../transport/errors';
 import { FEATURE_TYPES, type FeatureType } from '../../results/types';

@@ -4,10 +4,34 @@
  * the credentials masked in every error. Each contract says only how one attempt goes.
  */
 import { randomUUID } from 'node:crypto';
+import type { Dispatcher } from 'undici';
 import { authorizationHeader, folderIdRule, redact, resolveCredentials, secretOf, type CredentialsProvider, type FolderIdRule } from '../auth/authorization';
 import { RpcCode, VisionError } from './errors';
 import { RateLimiter, sleep } from './rateLimiter';
 import { backoffDelay, type RetryPolicy } from './retry';
+
+/** What every contract's client is made with; each names its own endpoint, folder and quota. */
+export interface ClientOptions {
+	/** The method's URL. https, or http only to a loopback address (a local emulator). */
+	endpoint?: string;
+	credentials: CredentialsProvider;
+	/** The folder to bill: required with a user account's IAM token, never sent for service accounts. */
+	folderId?: string;
+	/** Per attempt, from sending to the last byte of the answer. */
+	timeoutMs?: number;
+	retry?: Partial<RetryPolicy>;
+	/** Every attempt, retries included, counts against this quota. */
+	requestsPerSecond?: number;
+	/** Sends `x-data-logging-enabled: true`, letting Yandex keep the images. Off unless the user opts in. */
+	dataLogging?: boolean;
+	/** Defaults to a keep-alive agent owned by the client. */
+	dispatcher?: Dispatcher;
+	maxResponseBytes?: number;
+	/** Observes every attempt; receives ids, timings and statuses, never credentials. */
+	onEvent?: (event: RequestEvent) => void;
+	/** Injected for tests. */
+	random?: () => number;
+}
 
 /** Which method of which service a call went to, as the log names it. */
 export type ServiceMethod = 'batchAnalyze' | 'recognizeText';
