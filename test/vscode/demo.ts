@@ -184,7 +184,7 @@ async function run(args: DemoArgs, teardown: Teardown, stopped: Promise<void>, i
 		throw new Error(`The emulator could not listen on 127.0.0.1:${args.emulatorPort}: ${messageOf(error)}`);
 	});
 	teardown.add('the emulator', () => emulator.close());
-	say(`Vision API emulator at ${emulator.url} (${emulator.recordingCount} recordings).`);
+	say(`Emulator of batchAnalyze at ${emulator.url} and of the OCR API at ${emulator.ocrUrl} (${emulator.recordingCount} recordings).`);
 
 	const workspace = prepareTestWorkspace(REPO_ROOT);
 	teardown.add('the sample workspace', () => workspace.dispose());
@@ -220,7 +220,8 @@ async function run(args: DemoArgs, teardown: Teardown, stopped: Promise<void>, i
 		`  ${url}`,
 		'',
 		`When the extension asks for an IAM token, paste:  ${DEFAULT_CREDENTIALS.userIamToken}`,
-		'Then right-click an image under images/ in the Explorer and choose Recognize Text.',
+		'Then right-click an image under images/ in the Explorer and choose Recognize Text;',
+		'under documents/, choose Recognize Text With… and a model (Table for table-merged.png, Passport for passport-form.png).',
 		'Press Ctrl+C here to stop.',
 		'',
 	].join('\n'));
@@ -254,7 +255,8 @@ async function check(url: string, env: NodeJS.ProcessEnv, emulator: EmulatorServ
 	const rows = page.locator('.explorer-folders-view .monaco-list-row');
 	await (await expect(rows.filter({ hasText: /^\s*images\s*$/ }), 'The images folder in the Explorer')).click();
 	await (await expect(rows.filter({ hasText: CHECK_IMAGE }), `${CHECK_IMAGE} in the Explorer`)).click({ button: 'right' });
-	await clickUntilGone(await expect(page.locator('.monaco-menu .action-item', { hasText: 'Recognize Text' }), 'Recognize Text in the context menu'));
+	// Exactly: "Recognize Text With…" is beside it.
+	await clickUntilGone(await expect(page.locator('.monaco-menu .action-item', { hasText: /^\s*Recognize Text\s*$/ }), 'Recognize Text in the context menu'));
 	await (await expect(page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Set IAM Token' }), 'The IAM token prompt')).click();
 	const input = await expect(page.locator('.quick-input-widget .quick-input-box input'), 'The IAM token input box');
 	await input.fill(DEFAULT_CREDENTIALS.userIamToken);
