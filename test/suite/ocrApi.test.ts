@@ -8,6 +8,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { ImageReport } from '../../src/analysis/analyzer';
+import type { BatchRun } from '../../src/batch/types';
 import { annotationToText } from '../../src/results/text';
 import type { Page, TextAnnotation } from '../../src/results/types';
 import { DEFAULT_CREDENTIALS, startEmulator, type Emulator, type RequestLogEntry } from '../emulator';
@@ -184,17 +185,46 @@ describe('the OCR API in VS Code, against the emulator', function () {
 			}
 		});
 
-		it('Quick OCR copies the text of an OCR API result', async () => {
+		it('Quick OCR copies the text of an OCR API result, read with the default model', async () => {
 			const uri = documentUri('handwritten-note.png');
-			const report = await recognize('yandexVision.recognizeTextWith', uri, { model: 'handwritten' });
+			await recognize('yandexVision.recognizeTextWith', uri, { model: 'handwritten' });
 			await vscode.env.clipboard.writeText('');
 			const quick = await vscode.commands.executeCommand<ImageReport | undefined>('yandexVision.quickOcr', uri);
 			assert.ok(quick?.model);
+			assert.equal(quick.status, 'done', 'the handwritten result does not answer for the page model');
+			assert.equal(ocrRequests().at(-1)!.model, 'page');
 			const text = await vscode.env.clipboard.readText();
-			assert.ok(text.length > 0);
-			assert.equal(text, annotationToText(annotationOf(quick)));
-			assert.equal(quick.status, 'cached', 'the result read a moment ago, from the cache');
-			assert.deepEqual(annotationOf(quick), annotationOf(report));
+			assert.deepEqual(text.split(/\s+/).filter(Boolean), wordTexts(recorded('handwritten-note.png', 'page')));
+			const again = await vscode.commands.executeCommand<ImageReport | undefined>('yandexVision.quickOcr', uri);
+			assert.equal(again?.status, 'cached');
+			assert.equal(await vscode.env.clipboard.readText(), annotationToText(annotationOf(again)));
+		});
+
+		it('Analyze Folder… reads every document with the OCR API within its quota, and exports them as CSV without made-up confidences', async () => {
+			const folder = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0]!.uri, 'documents');
+			stubs.stub('showWarningMessage', async () => 'Clear Cache');
+			await vscode.commands.executeCommand('yandexVision.clearCache');
+			quietNotifications(stubs);
+			emulator.clearLog();
+			const started = Date.now();
+			const run = await vscode.commands.executeCommand<BatchRun | undefined>('yandexVision.analyzeFolder', folder, [folder], ['text']);
+			assert.ok(run);
+			assert.deepEqual(run.items.map(item => item.status), run.items.map(() => 'done'), run.items.map(item => item.error).filter(Boolean).join('; '));
+			assert.equal(run.items.length, 6);
+			assert.equal(ocrRequests().length, 6, 'one recognizeText request per image');
+			assert.equal(batchRequests().length, 0);
+			assert.ok(Date.now() - started >= 4_500, `6 requests at 1 per second took ${Date.now() - started} ms`);
+			assert.equal(emulator.log.filter(entry => entry.status === 429).length, 0, 'never over the quota');
+
+			const target = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0]!.uri, 'documents-export.csv');
+			stubs.stub('showQuickPick', async (items: unknown) => (await (items as Thenable<(vscode.QuickPickItem & { format: string })[]>)).find(item => item.format === 'csv'));
+			stubs.stub('showSaveDialog', async () => target);
+			assert.equal((await vscode.commands.executeCommand<vscode.Uri | undefined>('yandexVision.exportBatch'))?.toString(), target.toString());
+			const csv = Buffer.from(await vscode.workspace.fs.readFile(target)).toString('utf8');
+			await vscode.workspace.fs.delete(target);
+			const row = csv.split('\r\n').find(line => line.includes('table-merged.png') && line.includes('Пятница'));
+			assert.ok(row, 'a line of the table in the CSV');
+			assert.match(row, /,$/, 'the confidence column is empty: the OCR API gives none');
 		});
 	});
 

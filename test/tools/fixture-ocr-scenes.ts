@@ -237,6 +237,8 @@ math { font-family: ${MATH}; font-size: 22px; }
 	models: {
 		'math-markdown': { markdown: 'latex' },
 		markdown: { markdown: 'plain' },
+		// What Recognize Text and a folder read with the default model.
+		page: {},
 	},
 };
 
@@ -281,6 +283,7 @@ export const PASSPORT_FORM: OcrScene = {
 	].join('\n'),
 	models: {
 		passport: { entities: PASSPORT_ENTITIES },
+		page: {},
 	},
 };
 
@@ -319,6 +322,7 @@ export const CAR_PLATE: OcrScene = {
 	].join('\n'),
 	models: {
 		'license-plates': {},
+		page: {},
 	},
 };
 
