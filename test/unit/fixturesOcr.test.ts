@@ -10,9 +10,9 @@ const SAMPLES: Readonly<Record<string, readonly string[]>> = {
 	'two-column-article.png': ['page', 'page-column-sort'],
 	'handwritten-note.png': ['handwritten', 'page'],
 	'table-merged.png': ['table', 'page'],
-	'formula-page.png': ['math-markdown', 'markdown'],
-	'passport-form.png': ['passport'],
-	'car-plate.jpg': ['license-plates'],
+	'formula-page.png': ['math-markdown', 'markdown', 'page'],
+	'passport-form.png': ['passport', 'page'],
+	'car-plate.jpg': ['license-plates', 'page'],
 };
 const PASSPORT_FIELDS = ['name', 'middle_name', 'surname', 'gender', 'citizenship', 'birth_date', 'birth_place', 'number', 'issued_by', 'issue_date', 'subdivision', 'expiration_date'];
 /** How far a word may stick out of its line (and a line out of its block) once corners are rounded. */
