@@ -3,7 +3,7 @@
  * One listener per surface (event delegation), and each change touches only the elements whose
  * state changed, so thousands of words stay responsive.
  */
-import type { OcrView } from './ocr';
+import { blockOf, type OcrView } from './ocr';
 import type { Overlay } from './overlay';
 import type { WordSelection } from './selection';
 import type { TextPane } from './textPane';
@@ -58,6 +58,14 @@ export class WordInteraction {
 		}, { signal });
 		document.addEventListener('scroll', () => o.tooltip.hide(), { signal, capture: true, passive: true });
 		this.render(true, false);
+	}
+
+	/** Selects exactly these words (an entity's), as if the user had picked them. */
+	selectWords(indexes: readonly number[]): void {
+		this.o.selection.reset(indexes);
+		this.render(true);
+		const first = this.o.selection.indexes[0];
+		if (first !== undefined) this.o.overlay?.words[first]?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
 	}
 
 	clear(): void {
@@ -172,7 +180,7 @@ export class WordInteraction {
 			if (index !== undefined) this.mark(index, 'hover', true);
 		}
 		const polygon = index === undefined ? undefined : this.o.overlay?.words[index];
-		if (withTooltip && index !== undefined && polygon) this.o.tooltip.show(this.o.ocr.words[index].word, polygon.getBoundingClientRect(), this.o.entityOf?.(index));
+		if (withTooltip && index !== undefined && polygon) this.o.tooltip.show(this.o.ocr.words[index].word, polygon.getBoundingClientRect(), this.o.entityOf?.(index), blockOf(this.o.ocr, index));
 		else this.o.tooltip.hide();
 	}
 

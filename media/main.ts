@@ -3,6 +3,7 @@
  * and renders every payload it sends. The model and the selection are saved with setState so the
  * panel comes back as it was after VS Code hides or reloads it.
  */
+import { isTableFormat, type TableFormat } from '../src/results/tables';
 import type { InitPayload, ResultsModel } from '../src/shared/protocol';
 import type { PreviewReply } from './copies';
 import { prepareLocale } from './l10n';
@@ -20,6 +21,7 @@ const layers = new Map<Layer, boolean>();
 const pending = new Map<number, (reply: PreviewReply) => void>();
 let nextRequestId = READY_REQUEST_ID + 1;
 let view: PanelView | undefined;
+let tableFormat: TableFormat | undefined;
 
 function show(input: PanelInput): void {
 	view?.dispose();
@@ -36,12 +38,19 @@ function show(input: PanelInput): void {
 			save(model, selection);
 			vscode.postMessage({ type: 'selectionChanged', selection });
 		},
+		get tableFormat() {
+			return tableFormat;
+		},
+		set tableFormat(format) {
+			tableFormat = format;
+			if (view) save(model, view.selection);
+		},
 	});
 	save(model, view.selection);
 }
 
 function save(model: ResultsModel, selection: number[]): void {
-	vscode.setState({ model, selection });
+	vscode.setState(tableFormat === undefined ? { model, selection } : { model, selection, tableFormat });
 }
 
 function showPayload(payload: InitPayload): void {
@@ -76,10 +85,15 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
 });
 
 const saved = vscode.getState();
+if (isObject(saved) && isTableFormat(saved.tableFormat)) tableFormat = saved.tableFormat;
 if (isPersistedState(saved)) show({ model: saved.model, imageSrc: undefined, strings: {}, selection: saved.selection });
 vscode.postMessage({ type: 'ready', requestId: READY_REQUEST_ID });
 // While the extension answers: the number and date formats cost the first render most of its script time.
 requestIdleCallback(() => prepareLocale(document.documentElement.lang));
+
+function isObject(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null;
+}
 
 function assertNever(value: never): never {
 	throw new Error(`Unexpected message ${JSON.stringify(value)}`);

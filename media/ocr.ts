@@ -1,6 +1,6 @@
 /** The words the panel works with, indexed exactly as wordsInReadingOrder indexes them. */
 import { wordLanguages, wordsInReadingOrder, type WordRef } from '../src/results/text';
-import type { Block, DetectedLanguage, Polygon, TextAnnotation, Word } from '../src/results/types';
+import type { Block, DetectedLanguage, Picture, Polygon, Table, TextAnnotation, Word } from '../src/results/types';
 
 export interface OcrWord {
 	/** Reading-order index: `data-word`, selection and selectionText all use it. */
@@ -56,11 +56,17 @@ export function languageOf(word: Word, block?: Block): string {
 	return best?.languageCode ?? '';
 }
 
-/** Every language of the words, most words first, with how many words each has. */
+/** The block a word is in. */
+export function blockOf(view: OcrView, index: number): Block | undefined {
+	const ref = view.words[index]?.ref;
+	return ref && view.annotation.pages[ref.page]?.blocks[ref.block];
+}
+
+/** Every language of the words (a block's when the word has none of its own), most words first, with how many words each has. */
 export function languageCounts(view: OcrView): { code: string; words: number }[] {
 	const counts = new Map<string, number>();
-	for (const { word } of view.words) {
-		const code = languageOf(word);
+	for (const { word, ref } of view.words) {
+		const code = languageOf(word, view.annotation.pages[ref.page].blocks[ref.block]);
 		if (code !== '') counts.set(code, (counts.get(code) ?? 0) + 1);
 	}
 	return [...counts].map(([code, words]) => ({ code, words })).sort((a, b) => b.words - a.words);
@@ -92,4 +98,23 @@ export function entitiesOf(view: OcrView): EntityView[] {
 		if (word.entityIndex >= 0) byKey.get(`${ref.page}/${word.entityIndex}`)?.words.push(index);
 	}
 	return entities;
+}
+
+export interface TableRef {
+	page: number;
+	table: Table;
+}
+
+/** Every page's tables, numbered across pages: the number is `data-table` on the image and in the table view. */
+export function tablesOf(view: OcrView): TableRef[] {
+	return view.annotation.pages.flatMap((page, p) => (page.tables ?? []).map(table => ({ page: p, table })));
+}
+
+export interface PictureRef {
+	page: number;
+	picture: Picture;
+}
+
+export function picturesOf(view: OcrView): PictureRef[] {
+	return view.annotation.pages.flatMap((page, p) => (page.pictures ?? []).map(picture => ({ page: p, picture })));
 }

@@ -7,11 +7,11 @@
  * SVG placed over that page, with the page's own pixel size as its viewBox: whatever resolution
  * the service measured a page in, its regions land on it.
  */
-import type { Face } from '../src/results/types';
+import type { Face, LayoutType } from '../src/results/types';
 import { svg } from './dom';
-import { boundsOf, pageBlocks, pointsOf, type OcrView } from './ocr';
+import { boundsOf, pageBlocks, picturesOf, pointsOf, tablesOf, type OcrView } from './ocr';
 
-export const LAYERS = ['words', 'lines', 'blocks', 'faces'] as const;
+export const LAYERS = ['words', 'lines', 'blocks', 'cells', 'faces'] as const;
 export type Layer = typeof LAYERS[number];
 
 export interface Box {
@@ -36,6 +36,8 @@ export interface OverlayInput {
 	faces: readonly Face[];
 	/** A PDF's pages; without, one page that fills the overlay (an image). Faces go on the first. */
 	pages?: readonly OverlayPage[];
+	/** The label drawn at a block's top-left for its layout type; undefined draws none (plain text). */
+	layoutLabel?(type: LayoutType): string | undefined;
 }
 
 export interface Overlay {
@@ -44,6 +46,8 @@ export interface Overlay {
 	words: (SVGPolygonElement | undefined)[];
 	/** By face number − 1; undefined for a face without a usable box. */
 	faces: (SVGPolygonElement | undefined)[];
+	/** By table (numbered as tablesOf numbers them), then by cell; undefined for a cell without a box or page. */
+	cells: (SVGPolygonElement | undefined)[][];
 	setLayerVisible(layer: Layer, visible: boolean): void;
 	/** Moves a PDF's pages: the overlay becomes `width`×`height`, page i lies at `boxes[i]`. */
 	placePages(width: number, height: number, boxes: readonly Box[]): void;
@@ -84,13 +88,33 @@ export function buildOverlay(input: OverlayInput): Overlay {
 	const regionOf = (page: number): Region | undefined => regions[page]?.page === page ? regions[page] : undefined;
 
 	const words: (SVGPolygonElement | undefined)[] = [];
+	const cells: (SVGPolygonElement | undefined)[][] = [];
 	if (input.ocr) {
 		for (const region of regions) {
+			const labels: SVGElement[] = [];
 			for (const block of pageBlocks(input.ocr, region.page)) {
-				addPolygon(region.groups.blocks, 'block', pointsOf(block.boundingBox));
+				addPolygon(region.groups.blocks, 'block', pointsOf(block.boundingBox), block.layoutType ? { 'data-layout': block.layoutType } : {});
 				for (const line of block.lines) addPolygon(region.groups.lines, 'line', pointsOf(line.boundingBox));
+				const label = block.layoutType && block.boundingBox.vertices.length >= 3 ? input.layoutLabel?.(block.layoutType) : undefined;
+				if (label) labels.push(layoutBadge(label, block.layoutType ?? 'unknown', boundsOf(block.boundingBox), region));
 			}
+			// After every box, so that no block's outline crosses another's label.
+			for (const label of labels) region.groups.blocks.appendChild(label);
 		}
+		picturesOf(input.ocr).forEach(({ page, picture }, i) => {
+			const region = regionOf(page);
+			if (region) addPolygon(region.groups.blocks, 'picture', pointsOf(picture.boundingBox), { 'data-picture': i });
+		});
+		tablesOf(input.ocr).forEach(({ page, table }, t) => {
+			const region = regionOf(page);
+			if (region) addPolygon(region.groups.cells, 'table', pointsOf(table.boundingBox), { 'data-table': t });
+			cells[t] = table.cells.map((cell, c) => region === undefined ? undefined : addPolygon(region.groups.cells, 'cell', pointsOf(cell.boundingBox), {
+				'data-table': t,
+				'data-cell': c,
+				'data-row': cell.rowIndex,
+				'data-column': cell.columnIndex,
+			}));
+		});
 		for (const { index, ref, word } of input.ocr.words) {
 			const region = regionOf(ref.page);
 			const points = region ? pointsOf(word.boundingBox) : undefined;
@@ -129,6 +153,7 @@ export function buildOverlay(input: OverlayInput): Overlay {
 		element,
 		words,
 		faces,
+		cells,
 		setLayerVisible(layer, visible) {
 			for (const region of regions) region.groups[layer].classList.toggle('off', !visible);
 		},
@@ -143,12 +168,13 @@ export function buildOverlay(input: OverlayInput): Overlay {
 }
 
 /**
- * Drawn bottom to top: blocks and lines under the words, so the words get the pointer; faces
- * under the words too, so a word inside a face can still be hovered and selected.
+ * Drawn bottom to top: blocks and lines under the words, so the words get the pointer; table
+ * cells and faces under the words too, so a word inside a cell or a face can still be hovered
+ * and selected.
  */
 function layerGroups(parent: Node): Record<Layer, SVGGElement> {
 	const groups = {} as Record<Layer, SVGGElement>;
-	for (const layer of ['blocks', 'lines', 'faces', 'words'] as const) {
+	for (const layer of ['blocks', 'lines', 'cells', 'faces', 'words'] as const) {
 		groups[layer] = svg('g', { class: `layer layer-${layer}` });
 		parent.appendChild(groups[layer]);
 	}
@@ -167,4 +193,21 @@ function addPolygon(parent: SVGGElement, className: string, points: string | und
 	const polygon = svg('polygon', { class: className, points, ...extra });
 	parent.appendChild(polygon);
 	return polygon;
+}
+
+/**
+ * A block's layout type as a small label on its top-left corner: above the box when there is room,
+ * else just inside it. Sized to the page, as the faces' numbers are, so it reads at any zoom.
+ */
+function layoutBadge(label: string, type: LayoutType, box: { x: number; y: number }, page: { width: number; height: number }): SVGGElement {
+	// From the longer side: a wide, short page is shown scaled down by its width.
+	const fontSize = Math.max(12, Math.round(Math.max(page.width, page.height) / 60));
+	const height = fontSize * 1.45;
+	// An estimate: the SVG is laid out before it is in the page, and measuring would cost a layout per label.
+	const width = Math.min(page.width, fontSize * (0.62 * [...label].length + 0.9));
+	const x = Math.max(0, Math.min(box.x, page.width - width));
+	const y = box.y >= height ? box.y - height : box.y;
+	return svg('g', { class: 'layout-badge', 'data-layout': type },
+		svg('rect', { x, y, width, height, rx: fontSize * 0.2 }),
+		svg('text', { x: x + fontSize * 0.45, y: y + height / 2, 'font-size': fontSize, 'dominant-baseline': 'central' }, label));
 }

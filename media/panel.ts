@@ -5,11 +5,14 @@
  */
 import type { FeatureView, FromWebview, ResultsModel } from '../src/shared/protocol';
 import type { WebviewStringKey } from '../src/shared/strings';
+import { isDocumentModel, pagesMarkdown } from '../src/results/documents';
+import type { TableFormat } from '../src/results/tables';
 import { annotationToText, selectionText, wordsInReadingOrder } from '../src/results/text';
-import type { Face, FeatureType } from '../src/results/types';
+import type { Face, FeatureType, TextAnnotation } from '../src/results/types';
 import { classificationView } from './classification';
 import { copiesView, type PreviewReply } from './copies';
 import { h } from './dom';
+import { fieldLabel } from './documentFields';
 import { entitiesView } from './entities';
 import { errorBox } from './errors';
 import { facesView, linkFaces } from './faces';
@@ -17,10 +20,13 @@ import { featureNav, type NavEntry } from './featureNav';
 import { fitNote, fitWarnings } from './fitNote';
 import { WordInteraction } from './interaction';
 import { createLocalizer, type Localizer } from './l10n';
-import { entitiesOf, languageCounts, ocrView, type EntityView, type OcrView } from './ocr';
+import { markdownView } from './markdownView';
+import { entitiesOf, languageCounts, ocrView, picturesOf, tablesOf, type EntityView, type OcrView } from './ocr';
 import type { Layer } from './overlay';
 import { WordSelection } from './selection';
+import { tablesView } from './tables';
 import { buildTextPane, type TextPane } from './textPane';
+import { textViews, type TextViewEntry } from './textViews';
 import { Tooltip } from './tooltip';
 import { buildViewer, type Viewer } from './viewer';
 
@@ -40,6 +46,8 @@ export interface PanelHost {
 	selectionChanged(selection: number[]): void;
 	/** Which overlay layers the user switched on or off; kept across re-renders. */
 	readonly layers: Map<Layer, boolean>;
+	/** The format last chosen for tables, kept in the webview state. */
+	tableFormat: TableFormat | undefined;
 }
 
 export interface PanelView {
@@ -47,7 +55,10 @@ export interface PanelView {
 	dispose(): void;
 }
 
-const DEFAULT_LAYERS: Readonly<Record<Layer, boolean>> = { words: true, lines: false, blocks: false, faces: true };
+const DEFAULT_LAYERS: Readonly<Record<Layer, boolean>> = { words: true, lines: false, blocks: false, cells: true, faces: true };
+
+/** The text view last chosen (text, tables, Markdown), for as long as the panel lives. */
+let chosenTextView: string | undefined;
 
 const FEATURE_TITLES: Readonly<Record<FeatureType, WebviewStringKey>> = {
 	TEXT_DETECTION: 'feature.TEXT_DETECTION',
@@ -85,6 +96,7 @@ export function renderPanel(root: HTMLElement, input: PanelInput, host: PanelHos
 	const pane = ocr ? buildTextPane(ocr, l10n) : undefined;
 	const entities = ocr ? entitiesOf(ocr) : [];
 	const actions = textFeature ? buildActions(l10n, ocr !== undefined && ocr.words.length > 0) : undefined;
+	let words: WordInteraction | undefined;
 	const layerToggles = buildLayerToggles(ocr, faces, layerVisible, l10n, signal, (layer, visible) => {
 		host.layers.set(layer, visible);
 		viewer.overlay?.setLayerVisible(layer, visible);
@@ -100,6 +112,7 @@ export function renderPanel(root: HTMLElement, input: PanelInput, host: PanelHos
 			pane: feature === textFeature ? pane : undefined,
 			ocr: feature === textFeature ? ocr : undefined,
 			entities: feature === textFeature ? entities : [],
+			selectWords: indexes => words?.selectWords(indexes),
 			viewer,
 			linkFaces: feature === faceFeature,
 			requestId: model.requestId,
@@ -142,8 +155,8 @@ export function renderPanel(root: HTMLElement, input: PanelInput, host: PanelHos
 	};
 	if (ocr && pane) {
 		const entityOfWord = new Map<number, string>();
-		for (const entity of entities) for (const index of entity.words) entityOfWord.set(index, entity.name);
-		new WordInteraction({
+		for (const entity of entities) for (const index of entity.words) entityOfWord.set(index, fieldLabel(entity.name, l10n));
+		words = new WordInteraction({
 			ocr,
 			overlay: viewer.overlay,
 			pane,
@@ -159,6 +172,7 @@ export function renderPanel(root: HTMLElement, input: PanelInput, host: PanelHos
 		});
 	}
 	updateActions();
+	if (ocr) linkPictures(ocr, viewer, tooltip, l10n, signal);
 
 	if (actions && annotation) {
 		const text = (): string => selection.size > 0 ? selectionText(annotation, selection.indexes) : annotationToText(annotation);
@@ -209,6 +223,7 @@ function buildLayerToggles(
 ): HTMLElement | undefined {
 	const layers: Layer[] = [];
 	if (ocr && ocr.words.length > 0) layers.push('words', 'lines', 'blocks');
+	if (ocr && tablesOf(ocr).length > 0) layers.push('cells');
 	if (faces.length > 0) layers.push('faces');
 	if (layers.length === 0) return undefined;
 	const group = h('div', { class: 'layers', role: 'group', 'aria-label': l10n.t('layer.group') });
@@ -251,8 +266,14 @@ function buildActions(l10n: Localizer, enabled: boolean): Actions {
 function featureSection(feature: FeatureView, id: string, body: HTMLElement, l10n: Localizer): HTMLElement {
 	const heading = h('h2', { class: 'section-title', id: `${id}-title`, tabindex: -1 },
 		l10n.t(FEATURE_TITLES[feature.type] ?? 'feature.TEXT_DETECTION'),
-		feature.model && h('span', { class: 'tag', title: l10n.t('feature.model', feature.model) }, feature.model));
+		feature.model && h('span', { class: 'tag', title: l10n.t('feature.model', feature.model) }, modelTag(feature, feature.model, l10n)));
 	return h('section', { class: `feature feature-${feature.type.toLowerCase()}`, id, 'data-feature': feature.type, 'aria-labelledby': `${id}-title` }, heading, body);
+}
+
+/** Text says which engine read it as well as the model: the OCR API's `page` is not batchAnalyze's. */
+function modelTag(feature: FeatureView, model: string, l10n: Localizer): string {
+	if (feature.type !== 'TEXT_DETECTION') return model;
+	return l10n.t(feature.result.textDetection?.engine === 'ocr-api' ? 'engine.ocrApi' : 'engine.batchAnalyze', model);
 }
 
 /** What a tab shows after its name: how much was found. */
@@ -275,6 +296,7 @@ interface BodyContext {
 	pane: TextPane | undefined;
 	ocr: OcrView | undefined;
 	entities: readonly EntityView[];
+	selectWords(indexes: readonly number[]): void;
 	viewer: Viewer;
 	/** This section's faces are the ones drawn on the image. */
 	linkFaces: boolean;
@@ -290,7 +312,7 @@ function featureBody(feature: FeatureView, c: BodyContext): HTMLElement {
 	if (result.error) return errorBox(result.error, c.requestId, l10n);
 	switch (feature.type) {
 		case 'TEXT_DETECTION':
-			if (c.pane && c.ocr) return textBody(c.pane, c.ocr, c.entities, c.viewer, l10n, signal);
+			if (c.pane && c.ocr) return textBody(c.pane, c.ocr, feature.model, c);
 			// A second text feature in one request: its text, without the interactive overlay.
 			return h('pre', { class: 'plain-text' }, result.textDetection ? annotationToText(result.textDetection) : '');
 		case 'CLASSIFICATION':
@@ -310,8 +332,13 @@ function featureBody(feature: FeatureView, c: BodyContext): HTMLElement {
 	}
 }
 
-/** The languages found, the text pane, and the entities with their words linked. */
-function textBody(pane: TextPane, ocr: OcrView, entities: readonly EntityView[], viewer: Viewer, l10n: Localizer, signal: AbortSignal): HTMLElement {
+/**
+ * The languages found, a note if the service turned a page, the text pane (with the tables and
+ * the service's Markdown as other views of it), and the entities or document fields with their
+ * words linked.
+ */
+function textBody(pane: TextPane, ocr: OcrView, model: string | undefined, c: BodyContext): HTMLElement {
+	const { viewer, l10n, signal, host } = c;
 	const languages = languageCounts(ocr);
 	const body = h('div', { class: 'text-body' });
 	if (languages.length > 0) {
@@ -321,9 +348,12 @@ function textBody(pane: TextPane, ocr: OcrView, entities: readonly EntityView[],
 		});
 		body.appendChild(h('p', { class: 'text-meta muted' }, l10n.t('text.languages', names.join(', '))));
 	}
-	body.appendChild(pane.element);
-	const list = entitiesView({
-		entities,
+	for (const note of rotateNotes(ocr.annotation, l10n)) body.appendChild(h('p', { class: 'text-meta muted rotate-note' }, note));
+
+	const isDocument = isDocumentModel(model);
+	const fields = entitiesView({
+		entities: c.entities,
+		document: isDocument || ocr.annotation.engine === 'ocr-api',
 		l10n,
 		markWords(indexes, on) {
 			for (const index of indexes) {
@@ -335,8 +365,79 @@ function textBody(pane: TextPane, ocr: OcrView, entities: readonly EntityView[],
 			viewer.overlay?.words[index]?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
 			pane.words[index]?.scrollIntoView({ block: 'nearest' });
 		},
+		selectWords: c.selectWords,
+		copyText: text => host.post({ type: 'copyText', text }),
 		signal,
 	});
-	if (list) body.appendChild(list);
+	// A document's fields are what its model is for: they come first.
+	if (fields && isDocument) body.appendChild(fields);
+
+	const views: TextViewEntry[] = [];
+	const tables = tablesOf(ocr);
+	if (tables.length > 0) {
+		views.push({
+			id: 'tables',
+			label: l10n.t(tables.length > 1 ? 'view.tables' : 'view.table'),
+			panel: tablesView({
+				tables,
+				overlay: () => viewer.overlay,
+				stage: viewer.stage,
+				format: { get: () => host.tableFormat ?? 'markdown', set: format => { host.tableFormat = format; } },
+				insertText: text => host.post({ type: 'insertText', text }),
+				copyText: text => host.post({ type: 'copyText', text }),
+				l10n,
+				signal,
+			}),
+		});
+	}
+	const markdown = pagesMarkdown(ocr.annotation);
+	if (markdown !== undefined) {
+		views.push({
+			id: 'markdown',
+			label: l10n.t('view.markdown'),
+			panel: markdownView({
+				markdown,
+				insertText: text => host.post({ type: 'insertText', text }),
+				copyText: text => host.post({ type: 'copyText', text }),
+				openMarkdown: () => host.post({ type: 'openMarkdown' }),
+				l10n,
+				signal,
+			}),
+		});
+	}
+	if (views.length === 0) {
+		body.appendChild(pane.element);
+	} else {
+		// What the model was chosen for shows first: its tables or its Markdown, then the text.
+		const text: TextViewEntry = { id: 'text', label: l10n.t('view.text'), panel: h('div', {}, pane.element) };
+		body.appendChild(textViews([...views, text], chosenTextView ?? views[0].id, l10n.t('view.group'), id => {
+			chosenTextView = id;
+		}, signal));
+	}
+	if (fields && !isDocument) body.appendChild(fields);
 	return body;
+}
+
+/** "The service turned this page 90° to read it": the boxes are already mapped back, but the reader may wonder why the text reads sideways. */
+function rotateNotes(annotation: TextAnnotation, l10n: Localizer): string[] {
+	const single = annotation.pages.length === 1;
+	return annotation.pages.flatMap((page, p) => {
+		if (!page.rotate) return [];
+		const degrees = l10n.integer(page.rotate);
+		return [single ? l10n.t('text.rotated', degrees) : l10n.t('text.rotatedPage', l10n.integer(p + 1), degrees)];
+	});
+}
+
+/** A picture found on the page names itself and the service's score when hovered on the image. */
+function linkPictures(ocr: OcrView, viewer: Viewer, tooltip: Tooltip, l10n: Localizer, signal: AbortSignal): void {
+	const pictures = picturesOf(ocr);
+	if (pictures.length === 0) return;
+	viewer.stage.addEventListener('pointerover', e => {
+		const target = e.target;
+		if (!(target instanceof SVGElement) || !target.classList.contains('picture')) return;
+		const picture = pictures[Number(target.getAttribute('data-picture'))]?.picture;
+		if (!picture) return;
+		tooltip.showRegion(l10n.t('layout.picture'), l10n.t('tooltip.pictureScore', l10n.percent(picture.score)), target.getBoundingClientRect());
+		target.addEventListener('pointerleave', () => tooltip.hide(), { once: true, signal });
+	}, { signal });
 }

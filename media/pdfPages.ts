@@ -13,6 +13,7 @@ import type { Face } from '../src/results/types';
 import { h } from './dom';
 import type { Localizer } from './l10n';
 import type { OcrView } from './ocr';
+import { layoutLabel } from './layout';
 import { buildOverlay, LAYERS, type Box, type Layer, type Overlay } from './overlay';
 import type { PageRender, PageSize, PdfDocumentHandle } from './pdfApi';
 import { loadPdfRenderer } from './pdfLoader';
@@ -106,6 +107,7 @@ export function buildPdfPages(input: PdfPagesInput): PdfPages {
 				const box = boxes[i] ?? boxes[0];
 				return { box, width: size?.width ?? box.width, height: size?.height ?? box.height };
 			}),
+			layoutLabel: type => layoutLabel(type, l10n),
 		});
 		for (const layer of LAYERS) overlay.setLayerVisible(layer, input.layerVisible(layer));
 		stage.appendChild(overlay.element);

@@ -9,6 +9,7 @@
  */
 import { h } from './dom';
 import type { Localizer } from './l10n';
+import { layoutLabel } from './layout';
 import { languageOf, type OcrView } from './ocr';
 
 export interface TextPane {
@@ -36,6 +37,7 @@ export function buildTextPane(view: OcrView, l10n: Localizer): TextPane {
 	let blockKey = '';
 	let lineLanguages: string[] = [];
 	let previousLanguage = '';
+	let blockLabel: string | undefined;
 	const finishLine = (): void => {
 		if (!line) return;
 		const language = lineLanguages.join('+');
@@ -54,7 +56,14 @@ export function buildTextPane(view: OcrView, l10n: Localizer): TextPane {
 		}
 		const nextBlockKey = `${ref.page}/${ref.block}`;
 		if (nextBlockKey !== blockKey || block === undefined) {
-			block = h('p', { class: 'block' });
+			const layout = view.annotation.pages[ref.page].blocks[ref.block].layoutType;
+			const label = layoutLabel(layout, l10n);
+			block = h('p', { class: label ? `block layout layout-${layout}` : 'block', 'data-layout': layout });
+			blockLabel = label;
+			if (layout === 'title' || layout === 'sectionHeader') {
+				block.setAttribute('role', 'heading');
+				block.setAttribute('aria-level', layout === 'title' ? '3' : '4');
+			}
 			fragment.appendChild(block);
 			blockKey = nextBlockKey;
 			lineKey = '';
@@ -62,7 +71,9 @@ export function buildTextPane(view: OcrView, l10n: Localizer): TextPane {
 		const nextLineKey = `${nextBlockKey}/${ref.line}`;
 		if (nextLineKey !== lineKey || line === undefined) {
 			finishLine();
-			line = h('span', { class: 'line', dir: 'auto' });
+			// The label is a CSS ::before of the block's first line: seen on the line, but neither copied nor part of the text.
+			line = h('span', { class: 'line', dir: 'auto', 'data-layout-label': blockLabel });
+			blockLabel = undefined;
 			block.appendChild(line);
 			lineKey = nextLineKey;
 		} else {
@@ -71,7 +82,7 @@ export function buildTextPane(view: OcrView, l10n: Localizer): TextPane {
 		const span = h('span', { class: 'word', 'data-word': index }, word.text);
 		line.appendChild(span);
 		words[index] = span;
-		const language = languageOf(word);
+		const language = languageOf(word, view.annotation.pages[ref.page].blocks[ref.block]);
 		if (language !== '' && !lineLanguages.includes(language)) lineLanguages.push(language);
 	}
 	finishLine();

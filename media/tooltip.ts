@@ -1,5 +1,6 @@
 /** The hover card for a word: its text, confidence, languages and entity, placed beside the word. */
-import type { Word } from '../src/results/types';
+import { wordLanguages } from '../src/results/text';
+import type { Block, Word } from '../src/results/types';
 import { h } from './dom';
 import type { Localizer } from './l10n';
 
@@ -20,16 +21,31 @@ export class Tooltip {
 		this.element = h('div', { id: 'tooltip', class: 'tooltip', role: 'tooltip', hidden: true }, this.text, this.confidence, this.languages, this.entity);
 	}
 
-	/** `entity` is the name of the entity the word belongs to, if any. */
-	show(word: Word, anchor: DOMRect, entity?: string): void {
+	/**
+	 * `entity` is the name of the entity the word belongs to, if any; `block` the word's block,
+	 * whose languages stand in for the word's own when it has none (the OCR API tags blocks only).
+	 */
+	show(word: Word, anchor: DOMRect, entity?: string, block?: Block): void {
 		this.text.textContent = word.text;
 		// The OCR API gives no confidence: the line is left out rather than showing a made-up one.
 		this.confidence.hidden = word.confidence === undefined;
 		this.confidence.textContent = word.confidence === undefined ? '' : this.l10n.t('tooltip.confidence', this.l10n.percent(word.confidence));
-		const codes = (word.languages ?? []).map(language => language.languageCode).filter(code => code !== '');
+		const codes = (block ? wordLanguages(block, word) : word.languages ?? []).map(language => language.languageCode).filter(code => code !== '');
+		this.languages.hidden = false;
 		this.languages.textContent = codes.length > 0 ? this.l10n.t('tooltip.languages', codes.join(', ')) : this.l10n.t('tooltip.noLanguage');
 		this.entity.hidden = entity === undefined;
 		this.entity.textContent = entity === undefined ? '' : this.l10n.t('tooltip.entity', entity);
+		this.element.hidden = false;
+		this.place(anchor);
+	}
+
+	/** A card with a title and one detail line, for regions that are not words (pictures). */
+	showRegion(title: string, detail: string, anchor: DOMRect): void {
+		this.text.textContent = title;
+		this.confidence.hidden = true;
+		this.languages.hidden = false;
+		this.languages.textContent = detail;
+		this.entity.hidden = true;
 		this.element.hidden = false;
 		this.place(anchor);
 	}

@@ -8,6 +8,7 @@ import type { Face } from '../src/results/types';
 import { h } from './dom';
 import type { Localizer } from './l10n';
 import type { OcrView } from './ocr';
+import { layoutLabel } from './layout';
 import { buildOverlay, LAYERS, type Layer, type Overlay } from './overlay';
 import { buildPdfPages, isPdfSource } from './pdfPages';
 import { ZoomControl, type Size } from './zoom';
@@ -89,7 +90,7 @@ function showImage(input: ViewerInput, context: ShowContext): Shown {
 	let overlay: Overlay | undefined;
 	let imageSize: Size | undefined;
 	const addOverlay = (size: Size): void => {
-		overlay = buildOverlay({ width: size.width, height: size.height, ocr, faces });
+		overlay = buildOverlay({ width: size.width, height: size.height, ocr, faces, layoutLabel: type => layoutLabel(type, l10n) });
 		for (const layer of LAYERS) overlay.setLayerVisible(layer, input.layerVisible(layer));
 		stage.appendChild(overlay.element);
 	};

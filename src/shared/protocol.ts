@@ -4,6 +4,7 @@
  *
  * Everything here is data: recognized text is shown with textContent, never parsed as markup.
  */
+import type { TableFormat } from '../results/tables';
 import type { FeatureResult, FeatureType, Status } from '../results/types';
 
 export interface ErrorView {
@@ -71,6 +72,8 @@ export interface InitPayload {
 export interface PersistedState {
 	model: ResultsModel;
 	selection: number[];
+	/** The format last chosen for copying and inserting tables; a preference of the webview only. */
+	tableFormat?: TableFormat;
 }
 
 export type FromWebview =
