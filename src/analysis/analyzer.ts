@@ -6,7 +6,7 @@ import { offerNewCredentials, offerNewToken, readIamEndpoint } from '../credenti
 import type { BatchItem, BatchObserver, BatchRun } from '../batch/types';
 import { SourceError, streamPipeline, type PipelineOutcome, type PipelineSource } from './pipeline';
 import { ResultCache, type CachedResult } from '../cache/resultCache';
-import { featureFor, ocrApiLanguages, readCacheMaxBytes, readSettings, type FeatureKind, type Settings } from '../settings/config';
+import { featureFor, readCacheMaxBytes, readSettings, type FeatureKind, type Settings } from '../settings/config';
 import { describeError, isAuthError } from '../output/errorMessages';
 import { ImageConverter } from '../images/converter/converter';
 import type { FittedImage } from '../images/prepareImage';
@@ -16,6 +16,7 @@ import type { ResultsModel } from '../shared/protocol';
 import { createVisionClient, type VisionClient } from '../api/batchAnalyze/client';
 import { createOcrClient, type OcrClient } from '../api/ocr/client';
 import { batchAnalyzeEngine, ocrApiEngine, type AnalysisEngine } from './engines';
+import { ocrApiLanguages } from './languages';
 import { VisionError } from '../api/transport/errors';
 
 /** What happened to one image; returned by the commands so callers (and tests) can see it. */

@@ -15,6 +15,7 @@ import { ResultsPanels } from '../panel/resultsPanel';
 import { searchTextInImages } from '../search/searchText';
 import type { ResultsModel } from '../shared/protocol';
 import { activeImageUri, isAnalyzable } from '../editor/statusBar';
+import { pagesMarkdown } from '../results/documents';
 import { annotationToMarkdown, annotationToText } from '../results/text';
 
 /** Everything behind the commands; loaded on first use (see extension.ts). */
@@ -377,11 +378,10 @@ function textOf(model: ResultsModel): string {
 
 /**
  * The Markdown the service wrote (the OCR API's markdown models: tables, formulas in LaTeX) when it
- * wrote one, pages apart by a rule; otherwise the recognized text as Markdown, escaped.
+ * wrote one; otherwise the recognized text as Markdown, escaped.
  */
 function markdownOf(model: ResultsModel): string {
 	const ocr = model.features.find(f => f.result.textDetection)?.result.textDetection;
 	if (!ocr) return `# ${model.imageLabel}\n`;
-	if (ocr.pages.some(page => page.markdown)) return `${ocr.pages.map(page => (page.markdown ?? '').trim()).filter(Boolean).join('\n\n---\n\n')}\n`;
-	return annotationToMarkdown(ocr, { title: model.imageLabel });
+	return pagesMarkdown(ocr) ?? annotationToMarkdown(ocr, { title: model.imageLabel });
 }

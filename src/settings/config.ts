@@ -3,7 +3,7 @@ import { IMAGE_EXTENSIONS } from '../commands/commandIds';
 import { DEFAULT_ENDPOINT } from '../api/batchAnalyze/client';
 import type { Feature } from '../api/batchAnalyze/types';
 import { DEFAULT_OCR_ENDPOINT, DEFAULT_OCR_REQUESTS_PER_SECOND } from '../api/ocr/client';
-import { DEFAULT_OCR_MODEL, OCR_MODEL_LANGUAGES, OCR_MODELS, type OcrModel } from '../api/ocr/types';
+import { DEFAULT_OCR_MODEL } from '../api/ocr/types';
 import type { TextEngine } from '../results/types';
 
 export interface Settings {
@@ -63,22 +63,6 @@ export function readSettings(scope?: vscode.Uri): Settings {
 
 export type FeatureKind = 'text' | 'classification' | 'faces' | 'copies';
 
-/**
- * The languages sent to the OCR API with `model`: `*` where the setting asks for it and the model
- * detects languages; otherwise the codes set (those of batchAnalyze when the setting is `*`),
- * kept to the languages a model reads when it reads only some — and those when none is left.
- */
-export function ocrApiLanguages(model: string, settings: Pick<Settings, 'languageCodes' | 'ocrApi'>): string[] {
-	const known = OCR_MODELS.find((name): name is OcrModel => name === model);
-	const info = known ? OCR_MODEL_LANGUAGES[known] : undefined;
-	const set = settings.ocrApi.languageCodes.filter(code => typeof code === 'string' && code.trim() !== '').map(code => code.trim());
-	const detect = set.length === 0 || set.includes('*');
-	if (detect && (!info || info.detects)) return ['*'];
-	const codes = detect ? settings.languageCodes : set;
-	if (!info?.only) return codes.length > 0 ? codes.slice(0, 8) : ['ru', 'en'];
-	const readable = codes.filter(code => info.only!.includes(code.toLowerCase()));
-	return readable.length > 0 ? readable : [...info.only];
-}
 
 export function featureFor(kind: FeatureKind, settings: Settings): Feature {
 	switch (kind) {
