@@ -5,6 +5,11 @@
  * says, with the request id.
  */
 import * as assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { DEFAULT_CREDENTIALS, startEmulator, type Emulator } from '../emulator';
 import { createOcrClient, VisionError, type OcrClient, type OcrClientOptions, type Page } from '../../src/api/index';
 import type { RecordedOcrAnnotation, RecordedPolygon } from '../emulator/recording';
@@ -170,8 +175,8 @@ describe('OCR API client against the emulator', function () {
 		});
 	});
 
-	it('recovers from a connection reset and a body cut in the middle', async () => {
-		for (const fault of ['reset', 'truncated', 'html502'] as const) {
+	it('recovers from a connection reset, a body cut in the middle, a proxy\'s 502 page and a 504', async () => {
+		for (const fault of ['reset', 'truncated', 'html502', 'http504'] as const) {
 			emulator.configure({ faults: { script: [fault] } });
 			const result = await client().recognizeText({ content: fixtureBytes('receipt.png'), languageCodes: ['ru', 'en'] });
 			assert.equal(result.meta.attempts, 2, fault);
@@ -192,6 +197,65 @@ describe('OCR API client against the emulator', function () {
 		const seen: number[] = [];
 		await client().recognizeText({ content: fixtureBytes('receipt.png'), languageCodes: ['ru', 'en'] }, { onPage: (_page, index) => seen.push(index) });
 		assert.deepEqual(seen, [0]);
+	});
+
+	it('puts the boxes of a page the service turned to read back onto the image as sent', async () => {
+		// receipt.png (600×700) recorded as read turned 90° clockwise: a 700×600 page, and one word at
+		// (10, 20)–(110, 60) of the turned page, which is (20, 590)–(60, 690) of the image as it was sent.
+		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ocr-turned-'));
+		const rotated = await startEmulator({ fixturesDir: dir });
+		try {
+			const bytes = fixtureBytes('receipt.png');
+			fs.writeFileSync(path.join(dir, 'turned.png'), bytes);
+			const word = { boundingBox: { vertices: [{ x: 10, y: 20 }, { x: 10, y: 60 }, { x: 110, y: 60 }, { x: 110, y: 20 }] }, text: 'ИТОГО', entityIndex: -1, textSegments: [{ startIndex: 0, length: 5 }] };
+			const page: RecordedOcrAnnotation = {
+				width: 700, height: 600, rotate: 'ANGLE_90', fullText: 'ИТОГО\n', entities: [], tables: [],
+				blocks: [{ boundingBox: word.boundingBox, languages: [{ languageCode: 'ru' }], textSegments: [{ startIndex: 0, length: 5 }], layoutType: 'LAYOUT_TYPE_TEXT', lines: [{ boundingBox: word.boundingBox, text: 'ИТОГО', textSegments: [{ startIndex: 0, length: 5 }], words: [word] }] }],
+			};
+			const recording = { image: 'turned.png', sha256: createHash('sha256').update(bytes).digest('hex'), mimeType: 'image/png', width: 600, height: 700, description: 'The receipt, recorded as read turned a quarter.', ocr: { page: [page] } };
+			fs.writeFileSync(path.join(dir, 'turned.recording.json'), JSON.stringify(recording));
+			rotated.configure({ fixturesDir: dir });
+			const c = client({ endpoint: rotated.ocrUrl });
+			const result = await c.recognizeText({ content: bytes, languageCodes: ['ru'] });
+			const read = result.annotation.pages[0]!;
+			assert.equal(read.rotate, 90);
+			assert.deepEqual([read.width, read.height], [600, 700], 'the page is the image as sent');
+			const vertices = read.blocks[0]!.lines[0]!.words[0]!.boundingBox.vertices;
+			assert.deepEqual(vertices.map(v => v.x).sort((a, b) => a - b), [20, 20, 60, 60]);
+			assert.deepEqual(vertices.map(v => v.y).sort((a, b) => a - b), [590, 590, 690, 690]);
+		} finally {
+			await rotated.close();
+			fs.rmSync(dir, { recursive: true, force: true });
+		}
+	});
+
+	it('keeps the pages that arrived before an error in the stream, with the error and its request id, and does not retry', async () => {
+		const page = JSON.stringify({ result: { textAnnotation: { width: '600', height: '700', blocks: [{ lines: [{ words: [{ text: 'первая', entityIndex: '-1' }] }] }] }, page: '0' } });
+		const failure = JSON.stringify({ error: { code: 13, message: 'Internal error while reading page 2', details: [] } });
+		let requests = 0;
+		const server = http.createServer((req, res) => {
+			requests++;
+			req.resume();
+			req.on('end', () => {
+				res.writeHead(200, { 'content-type': 'application/json', 'x-request-id': 'req-partial-1' });
+				res.write(`${page}\n`);
+				setTimeout(() => res.end(`${failure}\n`), 20);
+			});
+		});
+		await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+		try {
+			const { port } = server.address() as { port: number };
+			const c = client({ endpoint: `http://127.0.0.1:${port}/ocr/v1/recognizeText` });
+			const result = await c.recognizeText({ content: fixtureBytes('receipt.png'), languageCodes: ['ru'] });
+			assert.deepEqual(result.annotation.pages.map(p => p.blocks[0]!.lines[0]!.words[0]!.text), ['первая']);
+			assert.ok(result.error);
+			assert.equal(result.error.code, 13);
+			assert.match(result.error.message, /reading page 2/);
+			assert.equal(result.error.requestId, 'req-partial-1');
+			assert.equal(requests, 1, 'the pages already paid for are not asked again');
+		} finally {
+			await new Promise<void>(resolve => server.close(() => resolve()));
+		}
 	});
 
 	it('says what the service refused, with its request id: an unknown model, no recording', async () => {

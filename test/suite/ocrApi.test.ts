@@ -14,7 +14,8 @@ import type { Page, TextAnnotation } from '../../src/results/types';
 import { DEFAULT_CREDENTIALS, startEmulator, type Emulator, type RequestLogEntry } from '../emulator';
 import type { RecordedOcrAnnotation } from '../emulator/recording';
 import { recordingOf } from '../support/fixtures';
-import { quietNotifications, WindowStubs } from './stubs';
+import { fakeQuickPick } from '../support/shownToUser';
+import { quietNotifications, waitFor, WindowStubs } from './stubs';
 
 const EXTENSION_ID = 'yandex-vision-tools.yandex-vision';
 
@@ -225,6 +226,21 @@ describe('the OCR API in VS Code, against the emulator', function () {
 			const row = csv.split('\r\n').find(line => line.includes('table-merged.png') && line.includes('Пятница'));
 			assert.ok(row, 'a line of the table in the CSV');
 			assert.match(row, /,$/, 'the confidence column is empty: the OCR API gives none');
+		});
+
+		it('Search Text in Images finds a line of a table read by the OCR API and opens it, with no request', async () => {
+			const uri = documentUri('table-merged.png');
+			await recognize('yandexVision.recognizeTextWith', uri, { model: 'table' });
+			emulator.clearLog();
+			const search = fakeQuickPick();
+			stubs.stub('createQuickPick', () => search.pick);
+			const searching = vscode.commands.executeCommand('yandexVision.searchText');
+			const line = await waitFor(() => search.pick.items.find(item => item.line.uri === uri.toString() && item.label.includes('Весь день')), 'the table\'s recognized lines');
+			search.pick.selectedItems = [line];
+			search.accept();
+			await searching;
+			await waitFor(() => vscode.window.tabGroups.all.flatMap(g => g.tabs).find(tab => tab.input instanceof vscode.TabInputWebview && tab.label.endsWith('table-merged.png')), 'the results panel of table-merged.png');
+			assert.equal(emulator.log.length, 0, 'found in the cache, nothing sent');
 		});
 	});
 

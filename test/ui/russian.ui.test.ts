@@ -76,9 +76,9 @@ describe('the extension in a Russian workbench (code-server --locale ru)', funct
 		const item = await explorerItem(page, IMAGE);
 		await item.click({ button: 'right' });
 		const entries = page.locator('.context-view .monaco-menu .action-item .action-label');
-		await entries.filter({ hasText: 'Распознать текст' }).waitFor({ state: 'visible', timeout: 10_000 });
+		await entries.filter({ hasText: /^Распознать текст$/ }).waitFor({ state: 'visible', timeout: 10_000 });
 		const menu = (await entries.allTextContents()).map(text => text.trim()).filter(Boolean);
-		for (const entry of ['Распознать текст', 'Классифицировать изображение', 'Найти лица', 'Найти копии изображения', 'Анализ изображения…']) {
+		for (const entry of ['Распознать текст', 'Распознать текст моделью…', 'Классифицировать изображение', 'Найти лица', 'Найти копии изображения', 'Анализ изображения…']) {
 			assert.ok(menu.includes(entry), `the context menu has «${entry}»; it shows ${JSON.stringify(menu)}`);
 		}
 		assert.ok(!menu.includes('Recognize Text'), 'the English title is not shown');
