@@ -77,7 +77,7 @@ function productTargets() {
 		},
 		{
 			...common,
-			entryPoints: { webview: 'media/main.ts', 'webview/pdf': 'media/pdfRenderer.ts' },
+			entryPoints: { webview: 'media/main.ts', 'webview/pdf': 'media/pdf/pdfRenderer.ts' },
 			outdir: 'dist',
 			platform: 'browser',
 			format: 'iife',

@@ -5,10 +5,10 @@
  */
 import { isTableFormat, type TableFormat } from '../src/results/tables';
 import type { InitPayload, ResultsModel } from '../src/shared/protocol';
-import type { PreviewReply } from './copies';
+import type { PreviewReply } from './features/copies';
 import { prepareLocale } from './l10n';
 import { isPersistedState, isToWebview } from './messages';
-import type { Layer } from './overlay';
+import type { Layer } from './viewer/overlay';
 import { renderPanel, type PanelInput, type PanelView } from './panel';
 import type { VsCodeApi } from './vscodeApi';
 

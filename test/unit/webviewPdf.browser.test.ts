@@ -52,7 +52,7 @@ describe('PDF pages in the results webview, in Chromium', function () {
 	before(async () => {
 		// As esbuild.js builds dist/webview/pdf.js.
 		const pdfBundle = await esbuild.build({
-			entryPoints: [path.join(REPO_ROOT, 'media', 'pdfRenderer.ts')],
+			entryPoints: [path.join(REPO_ROOT, 'media', 'pdf', 'pdfRenderer.ts')],
 			bundle: true,
 			format: 'iife',
 			platform: 'browser',

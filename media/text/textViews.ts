@@ -3,7 +3,7 @@
  * Markdown. Only the chosen one is shown; the others stay built, so the words' and cells' links to
  * the image keep working when the user comes back to them.
  */
-import { h } from './dom';
+import { h } from '../dom';
 
 export interface TextViewEntry {
 	id: string;

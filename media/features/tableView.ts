@@ -4,13 +4,13 @@
  * click, Shift+click, drag or the arrow keys is copied or inserted as a Markdown table, CSV or TSV.
  * Cell text is data: it goes in with textContent only.
  */
-import { cellRange, cellsIn, formatTable, rangeBetween, tableGrid, TABLE_FORMATS, type TableFormat, type TableRange } from '../src/results/tables';
-import type { Table } from '../src/results/types';
-import type { WebviewStringKey } from '../src/shared/strings';
-import { h } from './dom';
-import type { Localizer } from './l10n';
-import type { TableRef } from './ocr';
-import type { Overlay } from './overlay';
+import { cellRange, cellsIn, formatTable, rangeBetween, tableGrid, TABLE_FORMATS, type TableFormat, type TableRange } from '../../src/results/tables';
+import type { Table } from '../../src/results/types';
+import type { WebviewStringKey } from '../../src/shared/strings';
+import { h } from '../dom';
+import type { Localizer } from '../l10n';
+import type { TableRef } from '../text/ocrView';
+import type { Overlay } from '../viewer/overlay';
 
 const FORMAT_LABELS: Readonly<Record<TableFormat, WebviewStringKey>> = {
 	markdown: 'table.format.markdown',

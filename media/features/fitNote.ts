@@ -4,9 +4,9 @@
  * shown on the original". Worded here from the numbers, so it follows the display language; the
  * model's `note` is the English of the same, for logs.
  */
-import type { FitView, FitWarning } from '../src/shared/protocol';
-import { h } from './dom';
-import { formatsFor, type Formats, type Localizer } from './l10n';
+import type { FitView, FitWarning } from '../../src/shared/protocol';
+import { h } from '../dom';
+import { formatsFor, type Formats, type Localizer } from '../l10n';
 
 /** The note's element, or undefined when the file went as it was (or the state holds no usable numbers). */
 export function fitNote(fitted: unknown, l10n: Localizer, lang: string | undefined): HTMLElement | undefined {

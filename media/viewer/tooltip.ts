@@ -1,8 +1,8 @@
 /** The hover card for a word: its text, confidence, languages and entity, placed beside the word. */
-import { wordLanguages } from '../src/results/text';
-import type { Block, Word } from '../src/results/types';
-import { h } from './dom';
-import type { Localizer } from './l10n';
+import { wordLanguages } from '../../src/results/text';
+import type { Block, Word } from '../../src/results/types';
+import { h } from '../dom';
+import type { Localizer } from '../l10n';
 
 const GAP = 6;
 

@@ -2,8 +2,8 @@
  * The Markdown the `markdown` and `math-markdown` models return, shown as its source: formulas
  * stay readable LaTeX, and nothing of it is rendered, so it cannot run as markup here.
  */
-import { h } from './dom';
-import type { Localizer } from './l10n';
+import { h } from '../dom';
+import type { Localizer } from '../l10n';
 
 export interface MarkdownViewOptions {
 	/** Every page's Markdown, joined as it is inserted. */

@@ -1,6 +1,6 @@
 /** The words the panel works with, indexed exactly as wordsInReadingOrder indexes them. */
-import { wordLanguages, wordsInReadingOrder, type WordRef } from '../src/results/text';
-import type { Block, DetectedLanguage, Picture, Polygon, Table, TextAnnotation, Word } from '../src/results/types';
+import { wordLanguages, wordsInReadingOrder, type WordRef } from '../../src/results/text';
+import type { Block, DetectedLanguage, Picture, Polygon, Table, TextAnnotation, Word } from '../../src/results/types';
 
 export interface OcrWord {
 	/** Reading-order index: `data-word`, selection and selectionText all use it. */

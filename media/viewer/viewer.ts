@@ -4,13 +4,13 @@
  * pixel size once it has loaded. A PDF is shown as its pages one under the other (pdfPages.ts),
  * each page with its own regions.
  */
-import type { Face } from '../src/results/types';
-import { h } from './dom';
-import type { Localizer } from './l10n';
-import type { OcrView } from './ocr';
-import { layoutLabel } from './layout';
+import type { Face } from '../../src/results/types';
+import { h } from '../dom';
+import type { Localizer } from '../l10n';
+import type { OcrView } from '../text/ocrView';
+import { layoutLabel } from './layoutLabels';
 import { buildOverlay, LAYERS, type Layer, type Overlay } from './overlay';
-import { buildPdfPages, isPdfSource } from './pdfPages';
+import { buildPdfPages, isPdfSource } from '../pdf/pdfPages';
 import { ZoomControl, type Size } from './zoom';
 
 export interface Viewer {

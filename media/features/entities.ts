@@ -4,11 +4,11 @@
  * it is a known field, and its text. Hovering or focusing one marks its words on the image and in
  * the text pane; clicking selects them. "Copy as JSON" copies every field as name → text.
  */
-import { fieldsJson } from '../src/results/documents';
-import { h } from './dom';
+import { fieldsJson } from '../../src/results/documents';
+import { h } from '../dom';
 import { fieldLabel } from './documentFields';
-import type { Localizer } from './l10n';
-import type { EntityView } from './ocr';
+import type { Localizer } from '../l10n';
+import type { EntityView } from '../text/ocrView';
 
 export interface EntitiesOptions {
 	entities: readonly EntityView[];

@@ -3,7 +3,7 @@
  * Up/Down to the word of the previous/next line that lies nearest horizontally, as a caret moves
  * between lines of text.
  */
-import { boundsOf, type OcrView } from './ocr';
+import { boundsOf, type OcrView } from '../text/ocrView';
 
 export class WordNavigator {
 	/** Reading-order indexes of each line's words. */

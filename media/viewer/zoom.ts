@@ -11,8 +11,8 @@
  * A PDF's stage is its whole stack of pages: 100 % shows them at 96 dpi, and Fit the widest page
  * across the panel.
  */
-import { h, svg } from './dom';
-import type { Localizer } from './l10n';
+import { h, svg } from '../dom';
+import type { Localizer } from '../l10n';
 
 export const MIN_ZOOM = 0.05;
 export const MAX_ZOOM = 8;

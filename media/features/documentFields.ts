@@ -4,8 +4,8 @@
  * (`stsfront_car_number`, `stsback_car_owner`); the rest names the field. A name not known here
  * is shown as the service wrote it.
  */
-import { WEBVIEW_STRINGS, type WebviewStringKey } from '../src/shared/strings';
-import type { Localizer } from './l10n';
+import { WEBVIEW_STRINGS, type WebviewStringKey } from '../../src/shared/strings';
+import type { Localizer } from '../l10n';
 
 const SIDE_PREFIX = /^sts(front|back)_/;
 

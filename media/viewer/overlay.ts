@@ -7,9 +7,9 @@
  * SVG placed over that page, with the page's own pixel size as its viewBox: whatever resolution
  * the service measured a page in, its regions land on it.
  */
-import type { Face, LayoutType } from '../src/results/types';
-import { svg } from './dom';
-import { boundsOf, pageBlocks, picturesOf, pointsOf, tablesOf, type OcrView } from './ocr';
+import type { Face, LayoutType } from '../../src/results/types';
+import { svg } from '../dom';
+import { boundsOf, pageBlocks, picturesOf, pointsOf, tablesOf, type OcrView } from '../text/ocrView';
 
 export const LAYERS = ['words', 'lines', 'blocks', 'cells', 'faces'] as const;
 export type Layer = typeof LAYERS[number];

@@ -6,10 +6,10 @@
  *   each its own bar against a threshold, the likely ones marked.
  * Either way every class is listed as a labelled bar, most probable first.
  */
-import type { ClassificationAnnotation, Property } from '../src/results/types';
-import type { WebviewStringKey } from '../src/shared/strings';
-import { h } from './dom';
-import type { Localizer } from './l10n';
+import type { ClassificationAnnotation, Property } from '../../src/results/types';
+import type { WebviewStringKey } from '../../src/shared/strings';
+import { h } from '../dom';
+import type { Localizer } from '../l10n';
 
 export type ClassificationKind = 'exclusive' | 'independent' | 'unknown';
 

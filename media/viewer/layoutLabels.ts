@@ -1,7 +1,7 @@
 /** Layout types (OCR API) by name in the display language: on the image and in the text pane. */
-import type { LayoutType } from '../src/results/types';
-import type { WebviewStringKey } from '../src/shared/strings';
-import type { Localizer } from './l10n';
+import type { LayoutType } from '../../src/results/types';
+import type { WebviewStringKey } from '../../src/shared/strings';
+import type { Localizer } from '../l10n';
 
 /** Plain text and unknown regions get no label: only what tells the reader something. */
 const LAYOUT_LABELS: Readonly<Partial<Record<LayoutType, WebviewStringKey>>> = {

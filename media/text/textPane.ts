@@ -7,10 +7,10 @@
  * the stylesheet shows it as a small tag where it changes (`lang-start`). The tag is a CSS
  * `::after`, so it is neither copied nor part of the text.
  */
-import { h } from './dom';
-import type { Localizer } from './l10n';
-import { layoutLabel } from './layout';
-import { languageOf, type OcrView } from './ocr';
+import { h } from '../dom';
+import type { Localizer } from '../l10n';
+import { layoutLabel } from '../viewer/layoutLabels';
+import { languageOf, type OcrView } from './ocrView';
 
 export interface TextPane {
 	element: HTMLElement;

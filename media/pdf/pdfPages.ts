@@ -9,15 +9,15 @@
  * MAX_CANVAS_SIDE canvas pixels on its long side, and its canvas is let go once it is far out
  * of view: a long PDF holds a few bitmaps, not one per page.
  */
-import type { Face } from '../src/results/types';
-import { h } from './dom';
-import type { Localizer } from './l10n';
-import type { OcrView } from './ocr';
-import { layoutLabel } from './layout';
-import { buildOverlay, LAYERS, type Box, type Layer, type Overlay } from './overlay';
+import type { Face } from '../../src/results/types';
+import { h } from '../dom';
+import type { Localizer } from '../l10n';
+import type { OcrView } from '../text/ocrView';
+import { layoutLabel } from '../viewer/layoutLabels';
+import { buildOverlay, LAYERS, type Box, type Layer, type Overlay } from '../viewer/overlay';
 import type { PageRender, PageSize, PdfDocumentHandle } from './pdfApi';
 import { loadPdfRenderer } from './pdfLoader';
-import type { Size } from './zoom';
+import type { Size } from '../viewer/zoom';
 
 /** Between two pages, in CSS pixels at 100 %. */
 export const PAGE_GAP = 16;

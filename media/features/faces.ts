@@ -2,11 +2,11 @@
  * The faces found: a numbered list beside the numbered boxes on the image. Hovering or focusing
  * either one highlights both.
  */
-import type { FaceAnnotation } from '../src/results/types';
-import { h } from './dom';
-import type { Localizer } from './l10n';
-import { boundsOf } from './ocr';
-import type { Overlay } from './overlay';
+import type { FaceAnnotation } from '../../src/results/types';
+import { h } from '../dom';
+import type { Localizer } from '../l10n';
+import { boundsOf } from '../text/ocrView';
+import type { Overlay } from '../viewer/overlay';
 
 export interface FacesView {
 	element: HTMLElement;

@@ -3,7 +3,7 @@
  * page (an error in one never hides the others); a tab scrolls to its section, shows a count or
  * that the feature failed, and follows the scrolling to mark the section in view.
  */
-import { h } from './dom';
+import { h } from '../dom';
 
 export interface NavEntry {
 	section: HTMLElement;

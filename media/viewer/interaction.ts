@@ -3,10 +3,10 @@
  * One listener per surface (event delegation), and each change touches only the elements whose
  * state changed, so thousands of words stay responsive.
  */
-import { blockOf, type OcrView } from './ocr';
+import { blockOf, type OcrView } from '../text/ocrView';
 import type { Overlay } from './overlay';
 import type { WordSelection } from './selection';
-import type { TextPane } from './textPane';
+import type { TextPane } from '../text/textPane';
 import type { Tooltip } from './tooltip';
 import { WordNavigator } from './wordNavigation';
 

@@ -5,10 +5,10 @@
  * they are not web addresses. Nothing is fetched until the user asks for a preview, and then the
  * extension downloads it: the webview itself never contacts those sites.
  */
-import { webUrl } from '../src/shared/protocol';
-import type { CopyMatch, ImageCopySearchAnnotation } from '../src/results/types';
-import { h } from './dom';
-import type { Localizer } from './l10n';
+import { webUrl } from '../../src/shared/protocol';
+import type { CopyMatch, ImageCopySearchAnnotation } from '../../src/results/types';
+import { h } from '../dom';
+import type { Localizer } from '../l10n';
 
 export type PreviewReply = { dataUri: string } | { error: string };
 
