@@ -9,7 +9,7 @@ import type { PreviewReply } from './features/copies';
 import { prepareLocale } from './l10n';
 import { isPersistedState, isToWebview } from './messages';
 import type { Layer } from './viewer/overlay';
-import { renderPanel, type PanelInput, type PanelView } from './panel';
+import { renderPanel, type PanelInput, type PanelView } from './renderPanel';
 import type { VsCodeApi } from './vscodeApi';
 
 const READY_REQUEST_ID = 1;

@@ -3,7 +3,7 @@ import type { Dispatcher } from 'undici';
 import * as vscode from 'vscode';
 import type { CredentialKind, CredentialStore } from '../credentials/credentialStore';
 import { offerNewCredentials, offerNewToken, readIamEndpoint } from '../credentials/credentialStore';
-import type { BatchItem, BatchObserver, BatchRun } from '../batch/types';
+import type { BatchItem, BatchObserver, BatchRun } from '../folderRuns/types';
 import { SourceError, streamPipeline, type PipelineOutcome, type PipelineSource } from './pipeline';
 import { ResultCache, type CachedResult } from '../cache/resultCache';
 import { featureFor, readCacheMaxBytes, readSettings, type FeatureKind, type Settings } from '../settings/config';

@@ -3,10 +3,10 @@ import { Analyzer, label, modelOf, type AnalysisChoice, type BatchPass, type Ima
 import { modelArgument, pickOcrModel } from './ocrModelPicker';
 import { CredentialStore, showCredentials } from '../credentials/credentialStore';
 import { exportBatch } from '../export/exportBatch';
-import { folderTargets, imagesUnder } from '../batch/folderTargets';
-import { batchItemOf } from '../batch/summaryModel';
-import { BatchSummaryView, countParts } from '../batch/summaryView';
-import { countBatch, type BatchObserver, type BatchRun } from '../batch/types';
+import { folderTargets, imagesUnder } from '../folderRuns/folderTargets';
+import { batchItemOf } from '../folderRuns/summaryModel';
+import { BatchSummaryView, countParts } from '../folderRuns/summaryView';
+import { countBatch, type BatchObserver, type BatchRun } from '../folderRuns/types';
 import { Commands, HAS_BATCH_CONTEXT, IMAGE_EXTENSIONS, type CommandId } from './commandIds';
 import type { FeatureKind } from '../settings/config';
 import { EditorInserter } from '../editor/editorInsert';

@@ -12,8 +12,8 @@ import { modelToMarkdown, type Translate } from './exportResults';
 import { WORD_SEPARATOR } from '../results/text';
 import type { FitView, FeatureView } from '../shared/protocol';
 import type { TextAnnotation } from '../results/types';
-import { compareLabels } from '../batch/summaryModel';
-import { countBatch, type BatchItem, type BatchRun, type BatchStatus } from '../batch/types';
+import { compareLabels } from '../folderRuns/summaryModel';
+import { countBatch, type BatchItem, type BatchRun, type BatchStatus } from '../folderRuns/types';
 
 /** A cached result by key; undefined when it is no longer there. */
 export type ResultReader = (key: string) => Promise<CachedResult | undefined>;

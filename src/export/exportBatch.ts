@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import type { ResultCache } from '../cache/resultCache';
 import type { Translate } from './exportResults';
 import { batchToCsv, batchToJsonLines, batchToMarkdown, EXPORT_EXTENSIONS, exportFileName, type BatchExportFormat, type ResultReader } from './batchFormats';
-import type { BatchRun } from '../batch/types';
+import type { BatchRun } from '../folderRuns/types';
 
 export { batchToCsv, batchToJsonLines, batchToMarkdown } from './batchFormats';
 

@@ -16,7 +16,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ImageReport } from '../../src/analysis/analyzer';
-import type { BatchItem, BatchRun } from '../../src/batch/types';
+import type { BatchItem, BatchRun } from '../../src/folderRuns/types';
 import type { ResultsModel } from '../../src/shared/protocol';
 import { annotationToText } from '../../src/results/text';
 import { createTestServiceAccountKey, DEFAULT_CREDENTIALS, startEmulator, type Emulator } from '../emulator';

@@ -4,7 +4,7 @@
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { BatchRun } from '../../src/batch/types';
+import type { BatchRun } from '../../src/folderRuns/types';
 import type { ResultsModel, ToWebview } from '../../src/shared/protocol';
 import { selectionText } from '../../src/results/text';
 import { DEFAULT_CREDENTIALS, startEmulator, type Emulator } from '../emulator';

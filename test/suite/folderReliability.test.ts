@@ -6,7 +6,7 @@
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { BatchRun } from '../../src/batch/types';
+import type { BatchRun } from '../../src/folderRuns/types';
 import type { ResultsModel } from '../../src/shared/protocol';
 import { annotationToText } from '../../src/results/text';
 import { DEFAULT_CREDENTIALS, FAULT_KINDS, startEmulator, type Emulator } from '../emulator';
@@ -18,7 +18,7 @@ const EXTENSION_ID = 'yandex-vision-tools.yandex-vision';
 const IMAGES = 1000;
 /** Large enough that holding the folder (bytes + base64) would show far above the working set. */
 const IMAGE_BYTES = 48 * 1024;
-/** The client's default policy (src/api/transport/retry.ts). */
+/** The client's default policy (src/api/transport/retryPolicy.ts). */
 const MAX_ATTEMPTS = 4;
 
 describe('Analyze Folder on 1,000 images under faults, in VS Code', function () {

@@ -8,7 +8,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { ImageReport } from '../../src/analysis/analyzer';
-import type { BatchRun } from '../../src/batch/types';
+import type { BatchRun } from '../../src/folderRuns/types';
 import { annotationToText } from '../../src/results/text';
 import type { Page, TextAnnotation } from '../../src/results/types';
 import { DEFAULT_CREDENTIALS, startEmulator, type Emulator, type RequestLogEntry } from '../emulator';

@@ -9,7 +9,7 @@ import {
 	type BatchRecord,
 	type ResultReader,
 } from '../../src/export/batchFormats';
-import type { BatchItem, BatchRun, BatchStatus } from '../../src/batch/types';
+import type { BatchItem, BatchRun, BatchStatus } from '../../src/folderRuns/types';
 import type { CachedResult } from '../../src/cache/resultCache';
 import type { FeatureView } from '../../src/shared/protocol';
 import { textAnnotation } from '../support/textAnnotation';

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { VisionError } from '../../src/api/transport/errors';
-import { backoffDelay, DEFAULT_RETRY_POLICY, parseRetryAfter } from '../../src/api/transport/retry';
+import { backoffDelay, DEFAULT_RETRY_POLICY, parseRetryAfter } from '../../src/api/transport/retryPolicy';
 
 describe('retry policy', () => {
 	const policy = { ...DEFAULT_RETRY_POLICY, baseDelayMs: 100, maxDelayMs: 1_000 };

@@ -9,8 +9,8 @@ import {
 	splitPath,
 	type GroupNode,
 	type SummaryNode,
-} from '../../src/batch/summaryModel';
-import type { BatchItem, BatchRun, BatchStatus } from '../../src/batch/types';
+} from '../../src/folderRuns/summaryModel';
+import type { BatchItem, BatchRun, BatchStatus } from '../../src/folderRuns/types';
 
 function item(label: string, status: BatchStatus = 'pending', extra: Partial<BatchItem> = {}): BatchItem {
 	return { uri: `file:///work/${label}`, label, status, ...extra };

@@ -5,7 +5,7 @@
  */
 import { constants, createPrivateKey, createPublicKey, randomUUID, sign, type KeyObject } from 'node:crypto';
 import { getGlobalDispatcher, type Dispatcher } from 'undici';
-import { checkEndpoint } from '../batchAnalyze/client';
+import { checkEndpoint } from '../transport/callWithRetries';
 import { redact } from './authorization';
 import { RpcCode, VisionError } from '../transport/errors';
 import { exchange, type Answer } from '../transport/http';

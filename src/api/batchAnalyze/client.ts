@@ -5,7 +5,7 @@ import { invalidArgument } from '../transport/errors';
 import { exchange } from '../transport/http';
 import { normalizeResponse } from './normalize';
 import { RateLimiter } from '../transport/rateLimiter';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../transport/retry';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../transport/retryPolicy';
 import type { Status } from '../../results/types';
 import type { BatchAnalyzeRequest, BatchAnalyzeResponse } from './types';
 import { prepareRequest } from './limits';

@@ -11,7 +11,7 @@ import { callWithRetries, checkEndpoint, redactStrings, withIds, type ClientOpti
 import { invalidArgument, RpcCode, VisionError } from '../transport/errors';
 import { exchangeStream, RPC_TO_HTTP } from '../transport/http';
 import { RateLimiter } from '../transport/rateLimiter';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../transport/retry';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../transport/retryPolicy';
 import { readStreamMessage, type SentSize } from './normalize';
 import { JsonObjectStream } from './stream';
 import type { RecognizeTextRequest, RecognizeTextResult } from './types';

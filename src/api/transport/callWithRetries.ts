@@ -8,7 +8,7 @@ import type { Dispatcher } from 'undici';
 import { authorizationHeader, folderIdRule, redact, resolveCredentials, secretOf, type CredentialsProvider, type FolderIdRule } from '../auth/authorization';
 import { RpcCode, VisionError } from './errors';
 import { RateLimiter, sleep } from './rateLimiter';
-import { backoffDelay, type RetryPolicy } from './retry';
+import { backoffDelay, type RetryPolicy } from './retryPolicy';
 
 /** What every contract's client is made with; each names its own endpoint, folder and quota. */
 export interface ClientOptions {

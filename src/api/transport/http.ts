@@ -1,7 +1,7 @@
 import { request, type Dispatcher } from 'undici';
 import { RpcCode, VisionError } from './errors';
 import { parseStatus } from './proto3Json';
-import { parseRetryAfter } from './retry';
+import { parseRetryAfter } from './retryPolicy';
 
 /** One HTTP exchange with the service, before any interpretation of a 200 body. */
 export interface Answer extends AnswerHead {
