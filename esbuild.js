@@ -145,6 +145,8 @@ async function main() {
 	const targets = tests ? testTargets() : productTargets();
 	// Built afresh, so the compiled suite of a test file since deleted cannot go on running.
 	if (tests) fs.rmSync(path.join('out', 'test'), { recursive: true, force: true });
+	// A release starts from an empty dist/: a development build's source maps would otherwise ship in the package.
+	if (production && !tests) fs.rmSync('dist', { recursive: true, force: true });
 	if (!tests) {
 		copyVips();
 		copyPdfWorker();

@@ -21,7 +21,10 @@ const COMMAND_TIMEOUT_MS = 30_000;
 
 export interface OpenWorkbenchOptions {
 	folder: string;
-	/** Defaults to the repository, so the extension under test is loaded as in F5 debugging. */
+	/**
+	 * Defaults to $YV_UI_EXTENSION (e.g. a .vsix unpacked, to run the suites on the package as it
+	 * ships) or else the repository, so the extension under test is loaded as in F5 debugging.
+	 */
 	extensionDevelopmentPath?: string;
 	/** Merged into the user settings, e.g. to point the extension at a local emulator. */
 	userSettings?: Record<string, unknown>;
@@ -74,7 +77,7 @@ export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Work
 		});
 		const url = server.workbenchUrl({
 			folder: options.folder,
-			extensionDevelopmentPaths: [options.extensionDevelopmentPath ?? REPO_ROOT],
+			extensionDevelopmentPaths: [options.extensionDevelopmentPath ?? (process.env.YV_UI_EXTENSION || REPO_ROOT)],
 		});
 		await page.goto(url);
 		try {
