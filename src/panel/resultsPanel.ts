@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { RESULTS_VIEW_TYPE } from '../commands/commandIds';
 import { exportFormatOf, modelToJson, modelToMarkdown } from '../export/exportResults';
 import { JsonDocuments } from './jsonView';
+import { bringsText, mergeResults } from './mergeResults';
 import { fetchImageAsDataUri, PREVIEW_MAX_BYTES, PREVIEW_TIMEOUT_MS, PreviewError } from './remoteImage';
 import { isFromWebview, webUrl, type FromWebview, type InitPayload, type PersistedState, type ResultsModel, type ToWebview } from '../shared/protocol';
 import { WEBVIEW_STRINGS } from '../shared/strings';
@@ -17,7 +18,7 @@ export interface PanelActions {
 	dispatcher?(): Dispatcher;
 }
 
-/** One results panel per image; analyzing the same image again updates its panel. */
+/** One results panel per image, gathering the features run on it (see ./mergeResults.ts). */
 export class ResultsPanels implements vscode.Disposable {
 	private readonly panels = new Map<string, ResultsPanel>();
 	private readonly json = new JsonDocuments();
@@ -26,13 +27,15 @@ export class ResultsPanels implements vscode.Disposable {
 
 	/** `selection`: word indexes (reading order) to select at first, e.g. the words a search found. */
 	show(model: ResultsModel, options: { preserveFocus?: boolean; selection?: number[] } = {}): ResultsPanel {
-		const selection = options.selection ?? [];
 		const existing = this.panels.get(model.imageUri);
 		if (existing) {
-			existing.update(model, selection);
+			// Another feature keeps the words selected; new text starts with the selection asked for.
+			const selection = options.selection ?? (bringsText(model) ? [] : [...existing.currentSelection]);
+			existing.update(mergeResults(existing.currentModel, model), selection);
 			existing.panel.reveal(undefined, options.preserveFocus);
 			return existing;
 		}
+		const selection = options.selection ?? [];
 		const image = vscode.Uri.parse(model.imageUri);
 		const panel = vscode.window.createWebviewPanel(
 			RESULTS_VIEW_TYPE,
@@ -111,6 +114,11 @@ export class ResultsPanel {
 
 	get currentSelection(): readonly number[] {
 		return this.selection;
+	}
+
+	/** What the panel shows: every feature analyzed on its image since it opened. */
+	get currentModel(): ResultsModel {
+		return this.model;
 	}
 
 	private receive(raw: unknown): void {

@@ -19,6 +19,10 @@ export interface FeatureView {
 	model?: string;
 	/** The normalized result; its `error` is the per-feature error, shown in place. */
 	result: FeatureResult;
+	/** When this feature was analyzed, where a panel gathers features of several analyses; else the model's. */
+	analyzedAt?: string;
+	/** The request that gave it, likewise. */
+	requestId?: string;
 }
 
 /** Everything the panel shows for one analyzed image. Persisted as webview state (no secrets). */
