@@ -6,11 +6,12 @@
 import { isTableFormat, type TableFormat } from '../src/results/tables';
 import type { InitPayload, ResultsModel } from '../src/shared/protocol';
 import type { PreviewReply } from './features/copies';
+import { isInvisibleChoice, type InvisibleChoice } from './invisibleGuard';
 import { prepareLocale } from './l10n';
 import { isPersistedState, isToWebview } from './messages';
 import type { Layer } from './viewer/overlay';
 import { renderPanel, type PanelInput, type PanelView } from './renderPanel';
-import type { VsCodeApi } from './vscodeApi';
+import type { VsCodeApi, WebviewState } from './vscodeApi';
 
 const READY_REQUEST_ID = 1;
 
@@ -22,6 +23,7 @@ const pending = new Map<number, (reply: PreviewReply) => void>();
 let nextRequestId = READY_REQUEST_ID + 1;
 let view: PanelView | undefined;
 let tableFormat: TableFormat | undefined;
+let invisibleChoice: InvisibleChoice | undefined;
 
 function show(input: PanelInput): void {
 	view?.dispose();
@@ -45,12 +47,22 @@ function show(input: PanelInput): void {
 			tableFormat = format;
 			if (view) save(model, view.selection);
 		},
+		get invisibleChoice() {
+			return invisibleChoice;
+		},
+		set invisibleChoice(choice) {
+			invisibleChoice = choice;
+			if (view) save(model, view.selection);
+		},
 	});
 	save(model, view.selection);
 }
 
 function save(model: ResultsModel, selection: number[]): void {
-	vscode.setState(tableFormat === undefined ? { model, selection } : { model, selection, tableFormat });
+	const state: WebviewState = { model, selection };
+	if (tableFormat !== undefined) state.tableFormat = tableFormat;
+	if (invisibleChoice !== undefined) state.invisibleChoice = invisibleChoice;
+	vscode.setState(state);
 }
 
 function showPayload(payload: InitPayload): void {
@@ -86,6 +98,7 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
 
 const saved = vscode.getState();
 if (isObject(saved) && isTableFormat(saved.tableFormat)) tableFormat = saved.tableFormat;
+if (isObject(saved) && isInvisibleChoice(saved.invisibleChoice)) invisibleChoice = saved.invisibleChoice;
 if (isPersistedState(saved)) show({ model: saved.model, imageSrc: undefined, strings: {}, selection: saved.selection });
 vscode.postMessage({ type: 'ready', requestId: READY_REQUEST_ID });
 // While the extension answers: the number and date formats cost the first render most of its script time.

@@ -18,6 +18,7 @@ import { errorBox } from './errors';
 import { facesView, linkFaces } from './features/faces';
 import { featureNav, type NavEntry } from './features/featureNav';
 import { fitNote, fitWarnings } from './features/fitNote';
+import { InvisibleGuard, type InvisibleChoice } from './invisibleGuard';
 import { WordInteraction } from './viewer/interaction';
 import { createLocalizer, type Localizer } from './l10n';
 import { markdownView } from './text/markdownView';
@@ -48,7 +49,12 @@ export interface PanelHost {
 	readonly layers: Map<Layer, boolean>;
 	/** The format last chosen for tables, kept in the webview state. */
 	tableFormat: TableFormat | undefined;
+	/** Whether to strip or keep hidden characters in text sent out, once the user has said. */
+	invisibleChoice: InvisibleChoice | undefined;
 }
+
+/** Inserts or copies text through the extension, asking first when it holds hidden characters; `from` is the button used. */
+type SendText = (type: 'insertText' | 'copyText', text: string, from?: HTMLElement) => void;
 
 export interface PanelView {
 	readonly selection: number[];
@@ -82,6 +88,13 @@ export function renderPanel(root: HTMLElement, input: PanelInput, host: PanelHos
 	selection.reset(input.selection);
 
 	const tooltip = new Tooltip(l10n);
+	const guard = new InvisibleGuard({
+		l10n,
+		root,
+		choice: { get: () => host.invisibleChoice, set: choice => { host.invisibleChoice = choice; } },
+		signal,
+	});
+	const sendText: SendText = (type, text, from) => guard.send(text, ready => host.post({ type, text: ready }), from);
 	const layerVisible = (layer: Layer): boolean => host.layers.get(layer) ?? DEFAULT_LAYERS[layer];
 	const viewer = buildViewer({
 		imageSrc: input.imageSrc,
@@ -93,7 +106,7 @@ export function renderPanel(root: HTMLElement, input: PanelInput, host: PanelHos
 		l10n,
 		signal,
 	});
-	const pane = ocr ? buildTextPane(ocr, l10n) : undefined;
+	const pane = ocr ? buildTextPane(ocr, l10n, signal) : undefined;
 	const entities = ocr ? entitiesOf(ocr) : [];
 	const actions = textFeature ? buildActions(l10n, ocr !== undefined && ocr.words.length > 0) : undefined;
 	let words: WordInteraction | undefined;
@@ -117,6 +130,7 @@ export function renderPanel(root: HTMLElement, input: PanelInput, host: PanelHos
 			linkFaces: feature === faceFeature,
 			requestId: model.requestId,
 			host,
+			sendText,
 			l10n,
 			signal,
 		});
@@ -176,16 +190,20 @@ export function renderPanel(root: HTMLElement, input: PanelInput, host: PanelHos
 
 	if (actions && annotation) {
 		const text = (): string => selection.size > 0 ? selectionText(annotation, selection.indexes) : annotationToText(annotation);
-		actions.insert.addEventListener('click', () => host.post({ type: 'insertText', text: text() }), { signal });
-		actions.copy.addEventListener('click', () => host.post({ type: 'copyText', text: text() }), { signal });
+		actions.insert.addEventListener('click', () => sendText('insertText', text(), actions.insert), { signal });
+		actions.copy.addEventListener('click', () => sendText('copyText', text(), actions.copy), { signal });
 		actions.openMarkdown.addEventListener('click', () => host.post({ type: 'openMarkdown' }), { signal });
 	}
 	if (annotation) {
 		// Ctrl+C with words selected on the image copies them, unless text is selected in the page itself.
 		document.addEventListener('copy', e => {
 			if (selection.size === 0 || document.getSelection()?.isCollapsed === false || !e.clipboardData) return;
-			e.clipboardData.setData('text/plain', selectionText(annotation, selection.indexes));
+			const text = selectionText(annotation, selection.indexes);
 			e.preventDefault();
+			const ready = guard.ready(text);
+			// The clipboard event cannot wait for an answer: once given, the extension copies the text.
+			if (ready === undefined) sendText('copyText', text, actions?.copy);
+			else e.clipboardData.setData('text/plain', ready);
 		}, { signal });
 	}
 
@@ -302,6 +320,7 @@ interface BodyContext {
 	linkFaces: boolean;
 	requestId: string | undefined;
 	host: PanelHost;
+	sendText: SendText;
 	l10n: Localizer;
 	signal: AbortSignal;
 }
@@ -338,7 +357,7 @@ function featureBody(feature: FeatureView, c: BodyContext): HTMLElement {
  * words linked.
  */
 function textBody(pane: TextPane, ocr: OcrView, model: string | undefined, c: BodyContext): HTMLElement {
-	const { viewer, l10n, signal, host } = c;
+	const { viewer, l10n, signal, host, sendText } = c;
 	const languages = languageCounts(ocr);
 	const body = h('div', { class: 'text-body' });
 	if (languages.length > 0) {
@@ -366,7 +385,7 @@ function textBody(pane: TextPane, ocr: OcrView, model: string | undefined, c: Bo
 			pane.words[index]?.scrollIntoView({ block: 'nearest' });
 		},
 		selectWords: c.selectWords,
-		copyText: text => host.post({ type: 'copyText', text }),
+		copyText: (text, from) => sendText('copyText', text, from),
 		signal,
 	});
 	// A document's fields are what its model is for: they come first.
@@ -383,8 +402,8 @@ function textBody(pane: TextPane, ocr: OcrView, model: string | undefined, c: Bo
 				overlay: () => viewer.overlay,
 				stage: viewer.stage,
 				format: { get: () => host.tableFormat ?? 'markdown', set: format => { host.tableFormat = format; } },
-				insertText: text => host.post({ type: 'insertText', text }),
-				copyText: text => host.post({ type: 'copyText', text }),
+				insertText: (text, from) => sendText('insertText', text, from),
+				copyText: (text, from) => sendText('copyText', text, from),
 				l10n,
 				signal,
 			}),
@@ -397,8 +416,8 @@ function textBody(pane: TextPane, ocr: OcrView, model: string | undefined, c: Bo
 			label: l10n.t('view.markdown'),
 			panel: markdownView({
 				markdown,
-				insertText: text => host.post({ type: 'insertText', text }),
-				copyText: text => host.post({ type: 'copyText', text }),
+				insertText: (text, from) => sendText('insertText', text, from),
+				copyText: (text, from) => sendText('copyText', text, from),
 				openMarkdown: () => host.post({ type: 'openMarkdown' }),
 				l10n,
 				signal,

@@ -21,7 +21,8 @@ export interface EntitiesOptions {
 	reveal(index: number): void;
 	/** Makes these words the selection. */
 	selectWords(indexes: readonly number[]): void;
-	copyText(text: string): void;
+	/** `from`: the button used, which a question about the text is shown next to. */
+	copyText(text: string, from: HTMLElement): void;
 	signal: AbortSignal;
 }
 
@@ -83,7 +84,7 @@ export function entitiesView(o: EntitiesOptions): HTMLElement | undefined {
 	}, { signal });
 
 	const copyJson = h('button', { type: 'button', class: 'button secondary fields-copy-json', title: l10n.t('fields.copyJsonTitle') }, l10n.t('fields.copyJson'));
-	copyJson.addEventListener('click', () => o.copyText(fieldsJson(entities)), { signal });
+	copyJson.addEventListener('click', () => o.copyText(fieldsJson(entities), copyJson), { signal });
 	return h('div', { class: o.document ? 'entities document-fields' : 'entities' },
 		h('div', { class: 'subsection-head' },
 			h('h3', { class: 'subsection-title' }, l10n.t(o.document ? 'fields.title' : 'entities.title')),

@@ -25,8 +25,9 @@ export interface TablesOptions {
 	/** The element around the overlay, whose pointer events reach the cells on the image. */
 	stage: HTMLElement;
 	format: { get(): TableFormat; set(format: TableFormat): void };
-	insertText(text: string): void;
-	copyText(text: string): void;
+	/** `from`: the button used, which a question about the text is shown next to. */
+	insertText(text: string, from: HTMLElement): void;
+	copyText(text: string, from: HTMLElement): void;
 	l10n: Localizer;
 	signal: AbortSignal;
 }
@@ -148,8 +149,8 @@ class TableView {
 			h('div', { class: 'table-bar' }, this.status, h('span', { class: 'table-actions' }, format, copy, insert)),
 			h('div', { class: 'table-scroll' }, rows * columns === 0 ? h('p', { class: 'muted' }, l10n.t('table.empty')) : grid));
 
-		copy.addEventListener('click', () => o.copyText(this.text()), { signal });
-		insert.addEventListener('click', () => o.insertText(this.text()), { signal });
+		copy.addEventListener('click', () => o.copyText(this.text(), copy), { signal });
+		insert.addEventListener('click', () => o.insertText(this.text(), insert), { signal });
 		grid.addEventListener('pointerdown', e => this.pointerDown(e), { signal });
 		grid.addEventListener('pointerover', e => {
 			const position = positionOf(e.target);

@@ -8,8 +8,9 @@ import type { Localizer } from '../l10n';
 export interface MarkdownViewOptions {
 	/** Every page's Markdown, joined as it is inserted. */
 	markdown: string;
-	insertText(text: string): void;
-	copyText(text: string): void;
+	/** `from`: the button used, which a question about the text is shown next to. */
+	insertText(text: string, from: HTMLElement): void;
+	copyText(text: string, from: HTMLElement): void;
 	openMarkdown(): void;
 	l10n: Localizer;
 	signal: AbortSignal;
@@ -20,8 +21,8 @@ export function markdownView(o: MarkdownViewOptions): HTMLElement {
 	const insert = h('button', { type: 'button', class: 'button secondary markdown-insert', title: l10n.t('markdown.insertTitle') }, l10n.t('markdown.insert'));
 	const copy = h('button', { type: 'button', class: 'button secondary markdown-copy' }, l10n.t('markdown.copy'));
 	const open = h('button', { type: 'button', class: 'button secondary markdown-open' }, l10n.t('action.openMarkdown'));
-	insert.addEventListener('click', () => o.insertText(o.markdown), { signal });
-	copy.addEventListener('click', () => o.copyText(o.markdown), { signal });
+	insert.addEventListener('click', () => o.insertText(o.markdown, insert), { signal });
+	copy.addEventListener('click', () => o.copyText(o.markdown, copy), { signal });
 	open.addEventListener('click', () => o.openMarkdown(), { signal });
 	return h('div', { class: 'markdown-view' },
 		h('div', { class: 'view-actions' }, insert, copy, open),

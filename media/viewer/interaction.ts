@@ -199,10 +199,11 @@ export class WordInteraction {
 	}
 }
 
-/** The `data-word` index of a word polygon or span, from the event's target. */
+/** The `data-word` index of a word polygon or span, from the event's target (also a chip inside a word). */
 function wordIndexOf(target: EventTarget | null): number | undefined {
-	if (!(target instanceof Element) || !target.classList.contains('word')) return undefined;
-	const value = target.getAttribute('data-word');
+	const word = target instanceof Element ? target.closest('.word') : null;
+	if (!word) return undefined;
+	const value = word.getAttribute('data-word');
 	if (value === null) return undefined;
 	const index = Number(value);
 	return Number.isInteger(index) ? index : undefined;

@@ -1,10 +1,22 @@
-/** The hover card for a word: its text, confidence, languages and entity, placed beside the word. */
+/**
+ * The hover card for a word: its text, confidence, languages and entity, placed beside the word.
+ * Hidden and bidi control characters show as chips, with a line that says so; a very long word is
+ * cut short with its length given, so the card always fits in the panel.
+ */
+import { findInvisible } from '../../src/results/invisibleCharacters';
 import { wordLanguages } from '../../src/results/text';
 import type { Block, Word } from '../../src/results/types';
 import { h } from '../dom';
 import type { Localizer } from '../l10n';
+import { appendMarkedText } from '../text/invisibleText';
 
 const GAP = 6;
+/** Characters of a word the card shows; the stylesheet also clips it to a few lines. */
+const SHOWN_CHARACTERS = 160;
+/** From this length the card says how long the word is. */
+const LENGTH_FROM = 80;
+/** Codes named in the hidden-characters line; more are summed up by "…". */
+const CODES_NAMED = 4;
 
 export class Tooltip {
 	readonly element: HTMLDivElement;
@@ -12,13 +24,18 @@ export class Tooltip {
 	private readonly confidence: HTMLDivElement;
 	private readonly languages: HTMLDivElement;
 	private readonly entity: HTMLDivElement;
+	private readonly length: HTMLDivElement;
+	private readonly invisible: HTMLDivElement;
 
 	constructor(private readonly l10n: Localizer) {
 		this.text = h('div', { class: 'tooltip-text' });
 		this.confidence = h('div', { class: 'tooltip-detail tooltip-confidence' });
 		this.languages = h('div', { class: 'tooltip-detail tooltip-languages' });
 		this.entity = h('div', { class: 'tooltip-detail tooltip-entity', hidden: true });
-		this.element = h('div', { id: 'tooltip', class: 'tooltip', role: 'tooltip', hidden: true }, this.text, this.confidence, this.languages, this.entity);
+		this.length = h('div', { class: 'tooltip-detail tooltip-length', hidden: true });
+		this.invisible = h('div', { class: 'tooltip-detail tooltip-invisible', hidden: true });
+		this.element = h('div', { id: 'tooltip', class: 'tooltip', role: 'tooltip', hidden: true },
+			this.text, this.invisible, this.length, this.confidence, this.languages, this.entity);
 	}
 
 	/**
@@ -26,7 +43,7 @@ export class Tooltip {
 	 * whose languages stand in for the word's own when it has none (the OCR API tags blocks only).
 	 */
 	show(word: Word, anchor: DOMRect, entity?: string, block?: Block): void {
-		this.text.textContent = word.text;
+		this.showText(word.text);
 		// The OCR API gives no confidence: the line is left out rather than showing a made-up one.
 		this.confidence.hidden = word.confidence === undefined;
 		this.confidence.textContent = word.confidence === undefined ? '' : this.l10n.t('tooltip.confidence', this.l10n.percent(word.confidence));
@@ -42,12 +59,28 @@ export class Tooltip {
 	/** A card with a title and one detail line, for regions that are not words (pictures). */
 	showRegion(title: string, detail: string, anchor: DOMRect): void {
 		this.text.textContent = title;
+		this.length.hidden = true;
+		this.invisible.hidden = true;
 		this.confidence.hidden = true;
 		this.languages.hidden = false;
 		this.languages.textContent = detail;
 		this.entity.hidden = true;
 		this.element.hidden = false;
 		this.place(anchor);
+	}
+
+	private showText(text: string): void {
+		// Counted in characters as a reader counts them, not UTF-16 units; only long words pay for it.
+		const length = text.length < LENGTH_FROM ? text.length : [...text].length;
+		const shown = length > SHOWN_CHARACTERS ? `${[...text.slice(0, SHOWN_CHARACTERS * 2)].slice(0, SHOWN_CHARACTERS).join('')}…` : text;
+		this.text.replaceChildren();
+		appendMarkedText(this.text, shown);
+		this.length.hidden = length < LENGTH_FROM;
+		this.length.textContent = this.length.hidden ? '' : this.l10n.t('tooltip.length', this.l10n.integer(length));
+		const { characters } = findInvisible(text);
+		this.invisible.hidden = characters.length === 0;
+		const codes = characters.slice(0, CODES_NAMED).map(c => c.code).join(', ') + (characters.length > CODES_NAMED ? ', …' : '');
+		this.invisible.textContent = characters.length === 0 ? '' : this.l10n.t('tooltip.invisible', codes);
 	}
 
 	hide(): void {

@@ -186,6 +186,21 @@ export const WEBVIEW_STRINGS = {
 	'fit.firstPage': 'Only the first of its {0} pages was analyzed.',
 	'fit.firstFrame': 'Only the first of its {0} frames was analyzed.',
 	'fit.svgText': 'Its text elements were not drawn, so they were not recognized: the converter has no fonts. Convert the text to paths, or export the image as PNG.',
+
+	'text.showAll': 'Show all',
+	'text.showLess': 'Show less',
+	'text.longWord': 'A word of {0} characters',
+	'tooltip.length': '{0} characters',
+	'tooltip.invisible': 'Holds hidden or bidi control characters: {0}',
+	'invisible.label': 'Hidden characters in the text',
+	'invisible.warningOne': 'The text holds 1 hidden or bidi control character ({0}).',
+	'invisible.warning': 'The text holds {0} hidden or bidi control characters ({1}).',
+	'invisible.hint': 'They are not seen, yet they change how the text reads. This is asked once for this panel.',
+	'invisible.strip': 'Strip them',
+	'invisible.stripTitle': 'Insert or copy the text without these characters',
+	'invisible.keep': 'Keep them',
+	'invisible.keepTitle': 'Insert or copy the text as it is',
+	'invisible.cancel': 'Cancel',
 } as const;
 
 export type WebviewStringKey = keyof typeof WEBVIEW_STRINGS;

@@ -9,6 +9,7 @@
 import * as assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import type { InitPayload } from '../../src/shared/protocol';
+import { codeOf, findInvisible } from '../../src/results/invisibleCharacters';
 import type { CopyMatch, Polygon, TextAnnotation, Word } from '../../src/results/types';
 import { recordingOf } from '../support/fixtures';
 import { init, lastOf, payloadOf, posted, WebviewHarness } from './webviewHarness';
@@ -59,8 +60,10 @@ describe('Results webview under hostile results in Chromium', function () {
 		const words = annotation.pages[0]!.blocks.flatMap(b => b.lines.flatMap(l => l.words));
 		for (const [index, word] of words.entries()) {
 			const span = page.locator(`#text-pane [data-word="${index}"]`);
-			assert.equal(await span.textContent(), word.text, `word ${index}`);
-			assert.equal(await span.evaluate(e => e.childElementCount), 0, `word ${index} holds no element`);
+			// A hidden or bidi control character shows as a chip with its code; nothing else is an element.
+			assert.equal(await span.textContent(), showAsChips(word.text), `word ${index}`);
+			assert.equal(await span.evaluate(e => e.querySelectorAll(':scope > :not(.invisible-char), .invisible-char *').length), 0, `word ${index} holds no element but chips`);
+			assert.equal(await span.locator('.invisible-char').count(), findInvisible(word.text).count, `word ${index}: a chip per hidden character`);
 		}
 		const entities = annotation.pages[0]!.entities;
 		assert.deepEqual(await page.locator('.entity-name').allTextContents(), entities.map(e => e.name));
@@ -76,7 +79,8 @@ describe('Results webview under hostile results in Chromium', function () {
 
 		// Whatever holds service text holds text only.
 		const holders = '#text-pane .word, .entity-name, .entity-text, .bar-label, .copy-title, .copy-description, .copy-url, h1.title, .text-meta';
-		assert.deepEqual(await page.locator(holders).evaluateAll(elements => elements.filter(e => e.childElementCount > 0).map(e => e.className)), []);
+		const withElements = await page.locator(holders).evaluateAll(elements => elements.filter(e => [...e.children].some(c => !c.matches('#text-pane .word > .invisible-char') || c.childElementCount > 0)).map(e => e.className));
+		assert.deepEqual(withElements, []);
 		assert.equal(await page.locator('img').count(), 1, 'only the analyzed image is an img');
 		assert.equal(await page.locator('script').count(), 1, 'only the webview bundle is a script');
 		assert.equal(await page.locator('a, iframe, object, embed, form, [onerror], [onload], [onclick], [srcdoc]').count(), 0);
@@ -203,6 +207,11 @@ describe('Results webview under hostile results in Chromium', function () {
 		assert.ok(seen('script-src-attr', 'inline') >= 2, `the onclick and onerror handlers: ${JSON.stringify(result.violations)}`);
 	});
 });
+
+/** The text of a word in the text pane: each hidden or bidi control character as its chip's code. */
+function showAsChips(text: string): string {
+	return findInvisible(text).count === 0 ? text : [...text].map(ch => findInvisible(ch).count > 0 ? codeOf(ch.codePointAt(0)!) : ch).join('');
+}
 
 /** A word box in a row of boxes across the page. */
 function box(i: number, row: number): Polygon {
