@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { CachedResult, ResultCache } from '../cache/resultCache';
+import { findInvisible, showInvisible } from '../results/invisibleCharacters';
 import { buildSearchItems, currentCandidates, mapBounded, searchIndex, textCandidates, type FileStamp, type SearchEntry, type SearchItem } from './searchItems';
 
 /** Stats and cache reads at once: enough to hide latency, few enough not to flood a remote file system. */
@@ -90,10 +91,16 @@ export async function searchTextInImages(
 }
 
 function lineItem(line: SearchItem, alwaysShow: boolean): LineItem {
+	// A bidi override in a recognized line would reorder the list's text: it is shown by its code instead.
+	const hidden = findInvisible(line.label);
+	const details = [
+		...line.pageCount > 1 ? [vscode.l10n.t('Page {0} of {1}', line.page, line.pageCount)] : [],
+		...hidden.count > 0 ? [vscode.l10n.t('$(warning) Holds hidden or bidi control characters: {0}', hidden.characters.map(c => `${c.code} ${c.name}`).join(', '))] : [],
+	];
 	return {
-		label: line.label,
+		label: hidden.count > 0 ? showInvisible(line.label) : line.label,
 		description: line.description,
-		...line.pageCount > 1 ? { detail: vscode.l10n.t('Page {0} of {1}', line.page, line.pageCount) } : {},
+		...details.length > 0 ? { detail: details.join(' · ') } : {},
 		...alwaysShow ? { alwaysShow } : {},
 		line,
 	};

@@ -6,6 +6,10 @@
  * and batchAnalyze still does what only it does.
  */
 import * as assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ImageReport } from '../../src/analysis/analyzer';
 import type { BatchRun } from '../../src/folderRuns/types';
@@ -13,7 +17,7 @@ import { annotationToText } from '../../src/results/text';
 import type { Page, TextAnnotation } from '../../src/results/types';
 import { DEFAULT_CREDENTIALS, startEmulator, type Emulator, type RequestLogEntry } from '../emulator';
 import type { RecordedOcrAnnotation } from '../emulator/recording';
-import { recordingOf } from '../support/fixtures';
+import { FIXTURES_DIR, recordingOf } from '../support/fixtures';
 import { fakeQuickPick } from '../support/shownToUser';
 import { quietNotifications, waitFor, WindowStubs } from './stubs';
 
@@ -226,6 +230,40 @@ describe('the OCR API in VS Code, against the emulator', function () {
 			const row = csv.split('\r\n').find(line => line.includes('table-merged.png') && line.includes('Пятница'));
 			assert.ok(row, 'a line of the table in the CSV');
 			assert.match(row, /,$/, 'the confidence column is empty: the OCR API gives none');
+		});
+
+		it('Search Text in Images shows a hidden bidi override of a recognized line by its code, never as a character that reorders the list', async () => {
+			// The emulator answers, for a copy of latin-note.png, a line whose word hides U+202E.
+			const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'yv-bidi-'));
+			const bytes = fs.readFileSync(path.join(FIXTURES_DIR, 'latin-note.png'));
+			const box = { vertices: [{ x: 10, y: 10 }, { x: 10, y: 40 }, { x: 200, y: 40 }, { x: 200, y: 10 }] };
+			const word = (text: string, start: number) => ({ boundingBox: box, text, entityIndex: -1, textSegments: [{ startIndex: start, length: text.length }] });
+			const text = 'Pay invoice\u202Efdp.exe now';
+			const page = {
+				width: 720, height: 250, fullText: `${text}\n`, entities: [], tables: [],
+				blocks: [{ boundingBox: box, languages: [{ languageCode: 'en' }], textSegments: [{ startIndex: 0, length: text.length }], layoutType: 'LAYOUT_TYPE_TEXT', lines: [{ boundingBox: box, text, textSegments: [{ startIndex: 0, length: text.length }], words: [word('Pay', 0), word('invoice\u202Efdp.exe', 4), word('now', 20)] }] }],
+			};
+			fs.writeFileSync(path.join(dir, 'bidi.png'), bytes);
+			fs.writeFileSync(path.join(dir, 'bidi.recording.json'), JSON.stringify({ image: 'bidi.png', sha256: createHash('sha256').update(bytes).digest('hex'), mimeType: 'image/png', width: 720, height: 250, description: 'A line hiding a right-to-left override.', ocr: { page: [page] } }));
+			const uri = documentUri('bidi-note.png');
+			await vscode.workspace.fs.writeFile(uri, bytes);
+			emulator.configure({ fixturesDir: dir });
+			try {
+				await recognize('yandexVision.recognizeText', uri);
+				const search = fakeQuickPick();
+				stubs.stub('createQuickPick', () => search.pick);
+				const searching = vscode.commands.executeCommand('yandexVision.searchText');
+				const found = await waitFor(() => search.pick.items.find(item => item.line.uri === uri.toString()), 'the line in the search list');
+				assert.equal(found.label, 'Pay invoice⟦U+202E⟧fdp.exe now');
+				assert.ok(!found.label.includes('\u202E'), 'no raw override in what the list shows');
+				assert.match(found.detail ?? '', /U\+202E RIGHT-TO-LEFT OVERRIDE/);
+				search.pick.hide();
+				await searching;
+			} finally {
+				emulator.configure({ fixturesDir: undefined });
+				await vscode.workspace.fs.delete(uri);
+				fs.rmSync(dir, { recursive: true, force: true });
+			}
 		});
 
 		it('Search Text in Images finds a line of a table read by the OCR API and opens it, with no request', async () => {
