@@ -118,6 +118,8 @@ export function renderPanel(root: HTMLElement, input: PanelInput, host: PanelHos
 
 	const sectionsColumn = h('div', { class: 'sections' });
 	const seen = new Map<FeatureType, number>();
+	// A panel that gathered features of several analyses says under each when it was analyzed.
+	const gathered = new Set(model.features.map(feature => feature.analyzedAt ?? model.analyzedAt)).size > 1;
 	const rendered = model.features.map(feature => {
 		const repeat = seen.get(feature.type) ?? 0;
 		seen.set(feature.type, repeat + 1);
@@ -128,7 +130,7 @@ export function renderPanel(root: HTMLElement, input: PanelInput, host: PanelHos
 			selectWords: indexes => words?.selectWords(indexes),
 			viewer,
 			linkFaces: feature === faceFeature,
-			requestId: model.requestId,
+			requestId: feature.requestId ?? model.requestId,
 			host,
 			sendText,
 			l10n,
@@ -136,7 +138,7 @@ export function renderPanel(root: HTMLElement, input: PanelInput, host: PanelHos
 		});
 		// Ids stay unique when one request asked for a feature twice (two classification models).
 		const id = `feature-${feature.type.toLowerCase()}${repeat > 0 ? `-${repeat + 1}` : ''}`;
-		return { feature, section: featureSection(feature, id, body, l10n) };
+		return { feature, section: featureSection(feature, id, body, l10n, gathered ? feature.analyzedAt : undefined) };
 	});
 	if (rendered.length > 1) {
 		// Two features of one type (both classification models) are told apart by their model.
@@ -281,11 +283,13 @@ function buildActions(l10n: Localizer, enabled: boolean): Actions {
 	};
 }
 
-function featureSection(feature: FeatureView, id: string, body: HTMLElement, l10n: Localizer): HTMLElement {
+function featureSection(feature: FeatureView, id: string, body: HTMLElement, l10n: Localizer, analyzedAt: string | undefined): HTMLElement {
 	const heading = h('h2', { class: 'section-title', id: `${id}-title`, tabindex: -1 },
 		l10n.t(FEATURE_TITLES[feature.type] ?? 'feature.TEXT_DETECTION'),
 		feature.model && h('span', { class: 'tag', title: l10n.t('feature.model', feature.model) }, modelTag(feature, feature.model, l10n)));
-	return h('section', { class: `feature feature-${feature.type.toLowerCase()}`, id, 'data-feature': feature.type, 'aria-labelledby': `${id}-title` }, heading, body);
+	const when = analyzedAt && h('p', { class: 'text-meta muted section-analyzed' },
+		[l10n.t('panel.analyzedAt', l10n.dateTime(analyzedAt)), feature.requestId && l10n.t('panel.requestId', feature.requestId)].filter(Boolean).join(' · '));
+	return h('section', { class: `feature feature-${feature.type.toLowerCase()}`, id, 'data-feature': feature.type, 'aria-labelledby': `${id}-title` }, heading, when || undefined, body);
 }
 
 /** Text says which engine read it as well as the model: the OCR API's `page` is not batchAnalyze's. */

@@ -16,6 +16,7 @@ import {
 	closeAllEditors,
 	expectBoxOver,
 	expectNoErrorNotifications,
+	expectProgressGone,
 	explorerItem,
 	pickFromContextMenu,
 	quickInputBox,
@@ -58,7 +59,9 @@ describe('the OCR API\'s models in the VS Code workbench', function () {
 		});
 		await row.click();
 		await input.waitFor({ state: 'hidden', timeout: 10_000 });
-		return resultsPanel(page, file);
+		const panel = await resultsPanel(page, file);
+		await expectProgressGone(page, 'recognizing text');
+		return panel;
 	}
 
 	async function imageBox(panel: FrameLocator): Promise<{ x: number; y: number; width: number; height: number }> {
@@ -135,6 +138,25 @@ describe('the OCR API\'s models in the VS Code workbench', function () {
 		await waitUntil(async () => (await activeEditorText(page)).includes('\\frac{-b \\pm'), async () => `a Markdown editor with the LaTeX; the active editor holds: ${(await activeEditorText(page)).slice(0, 200)}`);
 		assert.equal((await activeEditorText(page)).trim(), markdown.trim());
 		await page.locator('.statusbar-item', { hasText: /^Markdown$/ }).first().waitFor({ state: 'visible' });
+	});
+
+	it('Recognize Text, then Find Image Copies on the same image: one panel keeps the text and its boxes and adds the copies; no progress outlives its results', async () => {
+		const { page } = session;
+		const file = 'images/cyrillic-sign.jpg';
+		await pickFromContextMenu(page, await explorerItem(page, file), 'Recognize Text');
+		const panel = await resultsPanel(page, file);
+		await expectProgressGone(page, 'recognizing text');
+		const words = recordingOf('cyrillic-sign.jpg').textDetection!.pages[0]!.blocks.flatMap(b => b.lines.flatMap(l => l.words)).length;
+		await waitUntil(async () => (await panel.locator('polygon.word').count()) === words, 'a box per recognized word');
+
+		await pickFromContextMenu(page, await explorerItem(page, file), 'Find Image Copies');
+		await panel.locator('section[data-feature="IMAGE_COPY_SEARCH"]').waitFor({ state: 'visible', timeout: 20_000 });
+		await expectProgressGone(page, 'searching for copies');
+		assert.deepEqual(await panel.locator('section[data-feature]').evaluateAll(sections => sections.map(s => s.getAttribute('data-feature'))), ['TEXT_DETECTION', 'IMAGE_COPY_SEARCH']);
+		assert.equal(await panel.locator('polygon.word').count(), words, 'the text\'s boxes are still drawn');
+		assert.equal(await page.locator('.tabs-container .tab', { hasText: 'cyrillic-sign.jpg' }).count(), 1, 'one panel for the image');
+		await session.workbench.screenshot('panel-text-and-copies');
+		assert.deepEqual(session.emulator.log.map(entry => entry.path), ['/ocr/v1/recognizeText', '/vision/v1/batchAnalyze']);
 	});
 
 	it('a passport-like form: its fields listed by name, and a field\'s words marked on the image', async () => {

@@ -281,6 +281,18 @@ export async function expectToast(page: Page, text: string | RegExp, timeoutMs =
 	return toast.first();
 }
 
+/**
+ * Fails when a progress notification saying `text` is still on screen `graceMs` after the results
+ * it was for have appeared: the workbench fades a finished one out, but one that outlives its work
+ * stays with its Cancel button.
+ */
+export async function expectProgressGone(page: Page, text: string | RegExp, graceMs = 2_000): Promise<void> {
+	const toast = page.locator('.notifications-toasts .notification-toast', { hasText: text });
+	await toast.first().waitFor({ state: 'hidden', timeout: graceMs }).catch(async () => {
+		throw new Error(`The progress notification ${JSON.stringify(String(text))} is still shown ${graceMs} ms after its results: ${JSON.stringify(await toast.allInnerTexts())}`);
+	});
+}
+
 /** Every notification of this window, read from the Notification Center (opened and closed again). */
 export async function listNotifications(page: Page): Promise<ShownNotification[]> {
 	await setNotificationCenterVisible(page, true);

@@ -37,6 +37,29 @@ describe('Results webview features in Chromium', function () {
 	after(() => harness.stop());
 	afterEach(() => harness.closePanels());
 
+	describe('a panel gathering the features run on its image', () => {
+		it('says under each feature when it was analyzed and by which request, when they differ', async () => {
+			const { page } = await openPanel();
+			const payload = payloadOf('cyrillic-sign.jpg', ['TEXT_DETECTION', 'IMAGE_COPY_SEARCH']);
+			const [text, copies] = payload.model.features;
+			Object.assign(text!, { analyzedAt: '2025-11-24T08:00:00.000Z', requestId: 'req-text' });
+			Object.assign(copies!, { analyzedAt: '2025-11-24T09:30:00.000Z', requestId: 'req-copies' });
+			await init(page, payload);
+			const notes = await page.locator('section[data-feature] .section-analyzed').allTextContents();
+			assert.equal(notes.length, 2);
+			assert.match(notes[0]!, /^Analyzed .+ · Request ID: req-text$/);
+			assert.match(notes[1]!, /^Analyzed .+ · Request ID: req-copies$/);
+			assert.notEqual(notes[0], notes[1]);
+		});
+
+		it('says nothing more under features analyzed together', async () => {
+			const { page } = await openPanel();
+			await init(page, payloadOf('cyrillic-sign.jpg', ['TEXT_DETECTION', 'IMAGE_COPY_SEARCH']));
+			await page.locator('section[data-feature]').first().waitFor();
+			assert.equal(await page.locator('.section-analyzed').count(), 0);
+		});
+	});
+
 	describe('classification', () => {
 		it('shows quality as one distribution with the most likely class, and every class as a sorted bar', async () => {
 			const { page } = await openPanel();
