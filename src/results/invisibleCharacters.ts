@@ -1,6 +1,6 @@
 /**
  * Characters that change how text reads without being seen: bidirectional controls (U+202E
- * RIGHT-TO-LEFT OVERRIDE makes `invoice‮fdp.exe` display as `invoiceexe.pdf`), zero-width
+ * RIGHT-TO-LEFT OVERRIDE makes `invoice` U+202E `fdp.exe` display as `invoiceexe.pdf`), zero-width
  * characters, other invisible format characters and control characters. Recognized text is data
  * from elsewhere, so the panel shows them and asks before they reach an editor or the clipboard,
  * as VS Code marks them in the editor (`editor.unicodeHighlight.invisibleCharacters`).
