@@ -21,7 +21,8 @@ interface Event {
 }
 
 describe('a results panel per image, gathering its features', function () {
-	this.timeout(60_000);
+	// Each step waits for the panel's webview to render, which a loaded machine can make slow.
+	this.timeout(180_000);
 	let emulator: Emulator;
 	const stubs = new WindowStubs();
 	const config = () => vscode.workspace.getConfiguration('yandexVision');
@@ -65,7 +66,7 @@ describe('a results panel per image, gathering its features', function () {
 	/** The model the panel was last given. */
 	async function shown(count: number): Promise<ResultsModel> {
 		const payloads = () => posted.filter((m): m is Extract<ToWebview, { type: 'init' | 'update' }> => m.type === 'init' || m.type === 'update');
-		await waitFor(() => payloads().length >= count || undefined, `${count} payloads posted to the panel`, 20_000);
+		await waitFor(() => payloads().length >= count || undefined, `${count} payloads posted to the panel`, 45_000);
 		return payloads().at(-1)!.payload.model;
 	}
 
@@ -77,6 +78,8 @@ describe('a results panel per image, gathering its features', function () {
 		stubs.stub('showInputBox', async () => DEFAULT_CREDENTIALS.userIamToken);
 		assert.equal(await vscode.commands.executeCommand('yandexVision.setIamToken'), true);
 		stubs.restore();
+		// No panel of an earlier suite: the first one here is created by this suite's first command.
+		await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 	});
 	after(async () => {
 		stubs.restore();
@@ -87,7 +90,6 @@ describe('a results panel per image, gathering its features', function () {
 	});
 
 	it('Recognize Text, then Find Image Copies, then Recognize Text again: one panel, text and copies both, each replaced only by itself', async () => {
-		await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 		quietNotifications(stubs);
 		watch();
 		const recording = recordingOf(IMAGE);
@@ -138,7 +140,7 @@ describe('a results panel per image, gathering its features', function () {
 			const shownBefore = payloads();
 			await vscode.commands.executeCommand(command, ...args);
 			// Its panel has rendered (init) or taken the new results (update) before the next command runs.
-			await waitFor(() => payloads() > shownBefore || undefined, `${command}: the results in the panel`, 20_000)
+			await waitFor(() => payloads() > shownBefore || undefined, `${command}: the results in the panel`, 45_000)
 				.catch(err => {
 					throw new Error(`${(err as Error).message}; events ${JSON.stringify(events.slice(before))}; posted ${JSON.stringify(posted.map(m => m.type))}; created ${created}`);
 				});
