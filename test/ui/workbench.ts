@@ -286,7 +286,7 @@ export async function expectToast(page: Page, text: string | RegExp, timeoutMs =
  * it was for have appeared: the workbench fades a finished one out, but one that outlives its work
  * stays with its Cancel button.
  */
-export async function expectProgressGone(page: Page, text: string | RegExp, graceMs = 2_000): Promise<void> {
+export async function expectProgressGone(page: Page, text: string | RegExp, graceMs = 5_000): Promise<void> {
 	const toast = page.locator('.notifications-toasts .notification-toast', { hasText: text });
 	await toast.first().waitFor({ state: 'hidden', timeout: graceMs }).catch(async () => {
 		throw new Error(`The progress notification ${JSON.stringify(String(text))} is still shown ${graceMs} ms after its results: ${JSON.stringify(await toast.allInnerTexts())}`);
