@@ -1,13 +1,21 @@
 import * as vscode from 'vscode';
 import { Commands, RESULTS_VIEW_TYPE, type CommandId } from './commands/commandIds';
 import type { Runtime } from './commands/runtime';
+import { DROP_MIME_TYPES, PASTE_MIME_TYPES, RECOGNIZED_MARKDOWN_KIND, RECOGNIZED_TEXT_KIND } from './editor/pasteKinds';
 import { ActiveImageTracker } from './editor/statusBar';
 
+/** The paste and drop providers as VS Code calls them; exported so that tests can call them the same way. */
+export type RecognizedTextProvider = vscode.DocumentPasteEditProvider & vscode.DocumentDropEditProvider;
+
 /**
- * Activation only registers commands, the serializer and the status-bar item. The client, the
- * image code and the webview code live in dist/runtime.js, loaded by the first command that needs it.
+ * Activation only registers commands, the serializer, the paste and drop providers and the
+ * status-bar item. The client, the image code and the webview code live in dist/runtime.js, loaded
+ * by the first command (or paste of an image) that needs it.
+ *
+ * `onStartupFinished` in package.json: no event activates an extension for a paste, and the
+ * providers must be registered before the first one.
  */
-export function activate(context: vscode.ExtensionContext): { activateMs: number } {
+export function activate(context: vscode.ExtensionContext): { activateMs: number; recognizedText: RecognizedTextProvider } {
 	const started = performance.now();
 	let runtime: Runtime | undefined;
 	const getRuntime = (): Runtime => {
@@ -25,7 +33,18 @@ export function activate(context: vscode.ExtensionContext): { activateMs: number
 		}),
 		new ActiveImageTracker(),
 	);
-	return { activateMs: performance.now() - started };
+	const recognizedText: RecognizedTextProvider = {
+		provideDocumentPasteEdits: (document, ranges, dataTransfer, pasteContext) => getRuntime().recognizedText.provideDocumentPasteEdits(document, ranges, dataTransfer, pasteContext),
+		resolveDocumentPasteEdit: (edit, token) => getRuntime().recognizedText.resolveDocumentPasteEdit(edit, token),
+		provideDocumentDropEdits: (document, position, dataTransfer) => getRuntime().recognizedText.provideDocumentDropEdits(document, position, dataTransfer),
+		resolveDocumentDropEdit: (edit, token) => getRuntime().recognizedText.resolveDocumentDropEdit(edit, token),
+	};
+	const kinds = [RECOGNIZED_TEXT_KIND, RECOGNIZED_MARKDOWN_KIND];
+	context.subscriptions.push(
+		vscode.languages.registerDocumentPasteEditProvider('*', recognizedText, { pasteMimeTypes: PASTE_MIME_TYPES, providedPasteEditKinds: kinds }),
+		vscode.languages.registerDocumentDropEditProvider('*', recognizedText, { dropMimeTypes: DROP_MIME_TYPES, providedDropEditKinds: kinds }),
+	);
+	return { activateMs: performance.now() - started, recognizedText };
 }
 
 export function deactivate(): void {

@@ -87,6 +87,22 @@ export class Analyzer implements vscode.Disposable {
 	}
 
 	/**
+	 * Recognizes the text of one image with no progress notification of its own: the caller shows
+	 * progress (the paste widget's) and cancels through `signal`. Failures are explained as for any
+	 * analysis. `target` is a file, or bytes that are no file (a clipboard image: nothing is written,
+	 * and the cache records no path); `scope` picks the resource settings for bytes.
+	 */
+	async recognizeText(target: vscode.Uri | { bytes: Uint8Array; name: string; scope?: vscode.Uri }, signal: AbortSignal, choice: AnalysisChoice = {}): Promise<ImageReport | undefined> {
+		const uri = target instanceof vscode.Uri ? target : vscode.Uri.from({ scheme: 'untitled', path: target.name });
+		const session = await this.begin(target instanceof vscode.Uri ? target : target.scope ?? uri, ['text'], choice);
+		if (!session) return undefined;
+		if (session === 'folderRequired') return { uri: uri.toString(), status: 'failed', error: folderRequiredMessage() };
+		const source = target instanceof vscode.Uri ? this.source(uri) : bytesSource(target.bytes, target.name);
+		const [report] = await this.run(session, [uri], signal, { report: () => undefined }, [source]);
+		return report;
+	}
+
+	/**
 	 * Analyzes `items` of `run` (all of a new run, or the failed ones again), updating them in
 	 * place and telling `observer` of every change. Resolves undefined when nothing could start
 	 * (no credentials, or no folder for a user account's token): then nothing changed.
@@ -179,20 +195,26 @@ export class Analyzer implements vscode.Disposable {
 		return batchAnalyzeEngine(this.clientFor(settings), kinds.map(kind => featureFor(kind, settings)));
 	}
 
-	private async run(session: Session, uris: readonly vscode.Uri[], signal: AbortSignal, progress: vscode.Progress<{ message?: string; increment?: number }>): Promise<ImageReport[]> {
+	private async run(
+		session: Session,
+		uris: readonly vscode.Uri[],
+		signal: AbortSignal,
+		progress: vscode.Progress<{ message?: string; increment?: number }>,
+		sources: readonly PipelineSource[] = uris.map(uri => this.source(uri)),
+	): Promise<ImageReport[]> {
 		const started = Date.now();
 		const step = 100 / uris.length;
 		let finished = 0;
 		const reports = new Array<ImageReport>(uris.length);
 		const errors: VisionError[] = [];
-		await streamPipeline(uris.map(uri => this.source(uri)), {
+		await streamPipeline(sources, {
 			...this.pipelineOptions(session, signal),
-			onFitted: (index, fitted) => this.logFit(label(uris[index]!), fitted),
+			onFitted: (index, fitted) => this.logFit(sources[index]!.name, fitted),
 			onOutcome: (index, outcome) => {
 				const uri = uris[index]!;
-				if (outcome.status === 'cached') this.log.info(`${label(uri)}: from cache, analyzed ${outcome.result.analyzedAt}${outcome.result.requestId ? ` (request id ${outcome.result.requestId})` : ''}`);
+				if (outcome.status === 'cached') this.log.info(`${sources[index]!.name}: from cache, analyzed ${outcome.result.analyzedAt}${outcome.result.requestId ? ` (request id ${outcome.result.requestId})` : ''}`);
 				if (outcome.status === 'failed') errors.push(outcome.error);
-				reports[index] = reportOf(uri, outcome);
+				reports[index] = reportOf(uri, outcome, sources[index]!.name);
 				progress.report({ increment: step, message: uris.length > 1 ? vscode.l10n.t('{0} of {1} images', ++finished, uris.length) : undefined });
 			},
 		});
@@ -402,6 +424,20 @@ export class Analyzer implements vscode.Disposable {
 	}
 }
 
+/** Bytes held in memory, such as a pasted image: with no `file`, the cache keeps no path for them. */
+function bytesSource(bytes: Uint8Array, name: string): PipelineSource {
+	return {
+		name,
+		read: async signal => {
+			signal.throwIfAborted();
+			if (bytes.length > MAX_READ_BYTES) {
+				throw new SourceError(vscode.l10n.t('{0} is {1} MB; files over {2} MB are not read. Export a smaller copy to analyze.', name, (bytes.length / 1048576).toFixed(0), MAX_READ_BYTES / 1048576));
+			}
+			return { bytes };
+		},
+	};
+}
+
 function folderRequiredMessage(): string {
 	return vscode.l10n.t('Yandex Vision: a folder ID is required with a user account\'s IAM token — set yandexVision.folderId.');
 }
@@ -411,7 +447,7 @@ export function modelOf(uri: vscode.Uri, result: CachedResult, imageLabel = labe
 	return { imageUri: uri.toString(), imageLabel, ...result };
 }
 
-function reportOf(uri: vscode.Uri, outcome: PipelineOutcome): ImageReport {
+function reportOf(uri: vscode.Uri, outcome: PipelineOutcome, name = label(uri)): ImageReport {
 	switch (outcome.status) {
 		case 'done':
 		case 'cached': {
@@ -420,7 +456,7 @@ function reportOf(uri: vscode.Uri, outcome: PipelineOutcome): ImageReport {
 				uri: uri.toString(),
 				status: outcome.status,
 				...requestId !== undefined ? { requestId } : {},
-				model: modelOf(uri, outcome.result),
+				model: modelOf(uri, outcome.result, name),
 				...fitted ? { fitted } : {},
 			};
 		}
@@ -429,7 +465,7 @@ function reportOf(uri: vscode.Uri, outcome: PipelineOutcome): ImageReport {
 			return {
 				uri: uri.toString(),
 				status: cancelled ? 'cancelled' : 'failed',
-				error: outcome.sentence ?? `${label(uri)}: ${describeError(outcome.error)}`,
+				error: outcome.sentence ?? `${name}: ${describeError(outcome.error)}`,
 				...outcome.error.requestId !== undefined ? { requestId: outcome.error.requestId } : {},
 			};
 		}

@@ -17,11 +17,14 @@ import type { ResultsModel } from '../shared/protocol';
 import { activeImageUri, isAnalyzable } from '../editor/statusBar';
 import { pagesMarkdown } from '../results/documents';
 import { annotationToMarkdown, annotationToText } from '../results/text';
+import { RecognizedTextEdits } from '../editor/pasteRecognizedText';
 
 /** Everything behind the commands; loaded on first use (see extension.ts). */
 export interface Runtime {
 	execute(id: CommandId, args: readonly unknown[]): Promise<unknown>;
 	restorePanel(panel: vscode.WebviewPanel, state: unknown): Promise<void>;
+	/** The paste and drop edits that insert an image's text; registered by extension.ts. */
+	recognizedText: RecognizedTextEdits;
 }
 
 export function createRuntime(context: vscode.ExtensionContext): Runtime {
@@ -306,6 +309,7 @@ export function createRuntime(context: vscode.ExtensionContext): Runtime {
 	return {
 		execute,
 		restorePanel: async (panel, state) => panels.restore(panel, state),
+		recognizedText: new RecognizedTextEdits(analyzer),
 	};
 }
 

@@ -1,0 +1,12 @@
+import * as vscode from 'vscode';
+
+/**
+ * The kinds of the paste and drop edits, and what they are offered for. Kept apart from the
+ * providers because activation registers them (see extension.ts) before the runtime is loaded.
+ */
+export const RECOGNIZED_TEXT_KIND = vscode.DocumentDropOrPasteEditKind.Text.append('yandexVision', 'recognizedText');
+export const RECOGNIZED_MARKDOWN_KIND = vscode.DocumentDropOrPasteEditKind.Empty.append('markdown', 'yandexVision', 'recognizedText');
+
+export const PASTE_MIME_TYPES: readonly string[] = ['image/*'];
+/** Files dragged from the Explorer. */
+export const DROP_MIME_TYPES: readonly string[] = ['text/uri-list'];
