@@ -60,7 +60,8 @@ export function buildTextPane(view: OcrView, l10n: Localizer, signal: AbortSigna
 		if (language !== '') {
 			line.setAttribute('data-lang', language);
 			if (lineLanguages.length === 1 && /^[a-z]{2,3}$/i.test(language)) line.setAttribute('lang', language);
-			if (language !== previousLanguage || line.previousElementSibling === null) line.classList.add('lang-start');
+			// Only where it changes: with the OCR API every block names its language, and a tag on each would be noise.
+			if (language !== previousLanguage) line.classList.add('lang-start');
 		}
 		previousLanguage = language;
 		lineLanguages = [];

@@ -276,7 +276,7 @@ describe('Results webview features in Chromium', function () {
 	});
 
 	describe('text: languages and entities', () => {
-		it('shows the languages found and tags each block\'s lines with theirs', async () => {
+		it('shows the languages found, gives every line its own, and tags the lines where it changes', async () => {
 			const { page } = await openPanel();
 			const recording = recordingOf('mixed-page.png');
 			await init(page, payloadOf('mixed-page.png', ['TEXT_DETECTION']));
@@ -285,9 +285,10 @@ describe('Results webview features in Chromium', function () {
 			const lines = page.locator('#text-pane .line');
 			const expected = blocks.flatMap(b => b.lines.map(l => l.words[0].languages[0].languageCode));
 			assert.deepEqual(await lines.evaluateAll(e => e.map(l => l.getAttribute('lang'))), expected);
-			// The tag shows where the language starts (each block here), as a pseudo-element: not in the text.
+			// The tag shows where the language changes, as a pseudo-element: not in the text.
 			const tags = await page.evaluate('[...document.querySelectorAll("#text-pane .line")].map(l => getComputedStyle(l, "::after").content)');
-			const starts = blocks.flatMap(b => b.lines.map((l, i) => (i === 0 ? `"${l.words[0].languages[0].languageCode}"` : 'none')));
+			const starts = expected.map((code, i) => (i === 0 || code !== expected[i - 1] ? `"${code}"` : 'none'));
+			assert.ok(starts.filter(tag => tag !== 'none').length >= 2, 'the sample changes language');
 			assert.deepEqual(tags, starts);
 			const text = await page.locator('#text-pane').innerText();
 			assert.equal(text.replace(/\s+/g, ' ').trim(), recordedWords(recording).map(w => w.text).join(' '), 'the tags are not part of the text');
