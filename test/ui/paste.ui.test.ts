@@ -21,13 +21,15 @@ describe('pasting an image into an editor in the VS Code workbench', function ()
 		const editor = page.locator('.editor-group-container.active .monaco-editor');
 		await editor.locator('.view-lines').click();
 
-		await page.evaluate(async (base64: string) => {
-			const bytes = Uint8Array.from(atob(base64), c => c.charCodeAt(0));
+		const png = fixtureBytes('receipt.png').toString('base64');
+		// Runs in the page, where the DOM's clipboard API is: written as source, the tests' TypeScript has no DOM types.
+		await page.evaluate(`(async () => {
+			const bytes = Uint8Array.from(atob(${JSON.stringify(png)}), c => c.charCodeAt(0));
 			await navigator.clipboard.write([new ClipboardItem({
 				'image/png': new Blob([bytes], { type: 'image/png' }),
 				'text/plain': new Blob(['receipt.png'], { type: 'text/plain' }),
 			})]);
-		}, fixtureBytes('receipt.png').toString('base64'));
+		})()`);
 		await page.keyboard.press('ControlOrMeta+V');
 		await waitUntil(async () => (await editor.locator('.view-lines').innerText()).includes('receipt.png'), 'the caption pasted as text, VS Code\'s default');
 		assert.equal(session.emulator.log.length, 0, 'nothing is sent for a paste that was not asked to recognize');
