@@ -1,15 +1,19 @@
 import * as vscode from 'vscode';
 import { Commands, RESULTS_VIEW_TYPE, type CommandId } from './commands/commandIds';
 import type { Runtime } from './commands/runtime';
-import { DROP_MIME_TYPES, PASTE_MIME_TYPES, RECOGNIZED_MARKDOWN_KIND, RECOGNIZED_TEXT_KIND } from './editor/pasteKinds';
+import { imageLinkAt } from './editor/markdownImageLinks';
+import { DROP_MIME_TYPES, IMAGE_LINK_ACTION_KIND, PASTE_MIME_TYPES, RECOGNIZED_MARKDOWN_KIND, RECOGNIZED_TEXT_KIND } from './editor/pasteKinds';
 import { ActiveImageTracker } from './editor/statusBar';
 
 /** The paste and drop providers as VS Code calls them; exported so that tests can call them the same way. */
 export type RecognizedTextProvider = vscode.DocumentPasteEditProvider & vscode.DocumentDropEditProvider;
 
+/** The code actions and hover on Markdown image links, as VS Code calls them. */
+export type ImageLinkProvider = vscode.CodeActionProvider & vscode.HoverProvider;
+
 /**
- * Activation only registers commands, the serializer, the paste and drop providers and the
- * status-bar item. The client, the image code and the webview code live in dist/runtime.js, loaded
+ * Activation only registers commands, the serializer, the paste and drop providers, the image
+ * link actions and the status-bar item. The client, the image code and the webview code live in dist/runtime.js, loaded
  * by the first command (or paste of an image) that needs it.
  *
  * `onStartupFinished` in package.json: no event activates an extension for a paste, and the
@@ -43,6 +47,17 @@ export function activate(context: vscode.ExtensionContext): { activateMs: number
 	context.subscriptions.push(
 		vscode.languages.registerDocumentPasteEditProvider('*', recognizedText, { pasteMimeTypes: PASTE_MIME_TYPES, providedPasteEditKinds: kinds }),
 		vscode.languages.registerDocumentDropEditProvider('*', recognizedText, { dropMimeTypes: DROP_MIME_TYPES, providedDropEditKinds: kinds }),
+	);
+	// Code actions are asked for at every cursor move: the runtime is loaded only on an image link.
+	const onImageLink = (document: vscode.TextDocument, position: vscode.Position) =>
+		position.line < document.lineCount && imageLinkAt(document.lineAt(position.line).text, position.character) !== undefined;
+	const imageLinks: ImageLinkProvider = {
+		provideCodeActions: (document, range) => onImageLink(document, range.start) ? getRuntime().imageLinks.provideCodeActions(document, range) : undefined,
+		provideHover: (document, position) => onImageLink(document, position) ? getRuntime().imageLinks.provideHover(document, position) : undefined,
+	};
+	context.subscriptions.push(
+		vscode.languages.registerCodeActionsProvider({ language: 'markdown' }, imageLinks, { providedCodeActionKinds: [IMAGE_LINK_ACTION_KIND] }),
+		vscode.languages.registerHoverProvider({ language: 'markdown' }, imageLinks),
 	);
 	return { activateMs: performance.now() - started, recognizedText };
 }

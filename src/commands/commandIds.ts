@@ -20,6 +20,7 @@ export const Commands = {
 	openBatchItem: 'yandexVision.openBatchItem',
 	searchText: 'yandexVision.searchText',
 	clearCache: 'yandexVision.clearCache',
+	recognizeImageLink: 'yandexVision.recognizeImageLink',
 } as const;
 
 export type CommandId = typeof Commands[keyof typeof Commands];

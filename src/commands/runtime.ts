@@ -18,6 +18,7 @@ import { activeImageUri, isAnalyzable } from '../editor/statusBar';
 import { pagesMarkdown } from '../results/documents';
 import { annotationToMarkdown, annotationToText } from '../results/text';
 import { RecognizedTextEdits } from '../editor/pasteRecognizedText';
+import { ImageLinkActions } from '../editor/imageLinkActions';
 
 /** Everything behind the commands; loaded on first use (see extension.ts). */
 export interface Runtime {
@@ -25,6 +26,8 @@ export interface Runtime {
 	restorePanel(panel: vscode.WebviewPanel, state: unknown): Promise<void>;
 	/** The paste and drop edits that insert an image's text; registered by extension.ts. */
 	recognizedText: RecognizedTextEdits;
+	/** The code actions and hover on Markdown image links; registered by extension.ts. */
+	imageLinks: ImageLinkActions;
 }
 
 export function createRuntime(context: vscode.ExtensionContext): Runtime {
@@ -46,6 +49,7 @@ export function createRuntime(context: vscode.ExtensionContext): Runtime {
 			await vscode.window.showTextDocument(document, vscode.ViewColumn.Beside);
 		},
 	});
+	const imageLinks = new ImageLinkActions(analyzer);
 	const summary = new BatchSummaryView({ openItem: item => void openBatchItem(item) });
 	context.subscriptions.push(
 		log,
@@ -159,6 +163,8 @@ export function createRuntime(context: vscode.ExtensionContext): Runtime {
 				});
 			case Commands.clearCache:
 				return clearCache();
+			case Commands.recognizeImageLink:
+				return imageLinks.run(args);
 		}
 	};
 
@@ -310,6 +316,7 @@ export function createRuntime(context: vscode.ExtensionContext): Runtime {
 		execute,
 		restorePanel: async (panel, state) => panels.restore(panel, state),
 		recognizedText: new RecognizedTextEdits(analyzer),
+		imageLinks,
 	};
 }
 

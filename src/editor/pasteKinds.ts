@@ -1,8 +1,9 @@
 import * as vscode from 'vscode';
 
 /**
- * The kinds of the paste and drop edits, and what they are offered for. Kept apart from the
- * providers because activation registers them (see extension.ts) before the runtime is loaded.
+ * The kinds of the paste and drop edits and of the image link code actions, and what they are
+ * offered for. Kept apart from the providers because activation registers them (see extension.ts)
+ * before the runtime is loaded.
  */
 export const RECOGNIZED_TEXT_KIND = vscode.DocumentDropOrPasteEditKind.Text.append('yandexVision', 'recognizedText');
 export const RECOGNIZED_MARKDOWN_KIND = vscode.DocumentDropOrPasteEditKind.Empty.append('markdown', 'yandexVision', 'recognizedText');
@@ -10,3 +11,6 @@ export const RECOGNIZED_MARKDOWN_KIND = vscode.DocumentDropOrPasteEditKind.Empty
 export const PASTE_MIME_TYPES: readonly string[] = ['image/*'];
 /** Files dragged from the Explorer. */
 export const DROP_MIME_TYPES: readonly string[] = ['text/uri-list'];
+
+/** "Recognize text of this image" and "Fill the alt text…" on a Markdown image link. */
+export const IMAGE_LINK_ACTION_KIND = vscode.CodeActionKind.Refactor.append('yandexVision').append('recognizeImage');
