@@ -11,46 +11,12 @@ import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DEFAULT_CREDENTIALS, startEmulator, type Emulator } from '../emulator';
-import { createOcrClient, VisionError, type OcrClient, type OcrClientOptions, type Page } from '../../src/api/index';
-import type { RecordedOcrAnnotation, RecordedPolygon } from '../emulator/recording';
+import { createOcrClient, VisionError, type OcrClient, type OcrClientOptions } from '../../src/api/index';
+import type { RecordedOcrAnnotation } from '../emulator/recording';
 import { fixtureBytes, recordingOf } from '../support/fixtures';
+import { pageOfRecording } from '../support/ocrPage';
 
 const user = { iamToken: DEFAULT_CREDENTIALS.userIamToken };
-
-/** A recorded annotation as the results model holds it. */
-function expected(recorded: RecordedOcrAnnotation): Page {
-	const poly = (p: RecordedPolygon) => ({ vertices: p.vertices.map(v => ({ x: v.x, y: v.y })) });
-	const layout = (t: string | undefined) => t === undefined || t === 'LAYOUT_TYPE_UNSPECIFIED' ? undefined : ({
-		LAYOUT_TYPE_UNKNOWN: 'unknown', LAYOUT_TYPE_TEXT: 'text', LAYOUT_TYPE_HEADER: 'header', LAYOUT_TYPE_SECTION_HEADER: 'sectionHeader',
-		LAYOUT_TYPE_FOOTER: 'footer', LAYOUT_TYPE_FOOTNOTE: 'footnote', LAYOUT_TYPE_PICTURE: 'picture', LAYOUT_TYPE_CAPTION: 'caption',
-		LAYOUT_TYPE_TITLE: 'title', LAYOUT_TYPE_LIST: 'list',
-	} as Record<string, string>)[t];
-	const page: Page = {
-		width: recorded.width,
-		height: recorded.height,
-		blocks: recorded.blocks.map(b => {
-			const block: Page['blocks'][number] = {
-				boundingBox: poly(b.boundingBox),
-				lines: b.lines.map(l => ({ boundingBox: poly(l.boundingBox), words: l.words.map(w => ({ boundingBox: poly(w.boundingBox), text: w.text, entityIndex: w.entityIndex })) })),
-			};
-			if (b.languages.length > 0) block.languages = b.languages.map(lang => ({ languageCode: lang.languageCode }));
-			const type = layout(b.layoutType);
-			if (type) block.layoutType = type as never;
-			return block;
-		}),
-		entities: recorded.entities,
-	};
-	if (recorded.tables.length > 0) {
-		page.tables = recorded.tables.map(t => ({
-			boundingBox: poly(t.boundingBox), rowCount: t.rowCount, columnCount: t.columnCount,
-			cells: t.cells.map(c => ({ boundingBox: poly(c.boundingBox), rowIndex: c.rowIndex, columnIndex: c.columnIndex, rowSpan: c.rowSpan, columnSpan: c.columnSpan, text: c.text })),
-		}));
-	}
-	if (recorded.pictures && recorded.pictures.length > 0) page.pictures = recorded.pictures.map(p => ({ boundingBox: poly(p.boundingBox), score: p.score }));
-	if (recorded.fullText) page.fullText = recorded.fullText;
-	if (recorded.markdown) page.markdown = recorded.markdown;
-	return page;
-}
 
 describe('OCR API client against the emulator', function () {
 	let emulator: Emulator;
@@ -98,7 +64,7 @@ describe('OCR API client against the emulator', function () {
 			const result = await client().recognizeText({ content: fixtureBytes(image), model, languageCodes });
 			const recorded = recordingOf(image).ocr![model]!;
 			assert.equal(result.annotation.engine, 'ocr-api');
-			assert.deepEqual(result.annotation.pages, recorded.map(expected));
+			assert.deepEqual(result.annotation.pages, recorded.map(pageOfRecording));
 			assert.equal(result.error, undefined);
 			assert.match(result.meta.requestId ?? '', /^[0-9a-f-]{36}$/);
 			assert.equal(emulator.log.at(-1)?.model, model);

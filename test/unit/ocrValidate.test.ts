@@ -3,29 +3,16 @@ import * as assert from 'node:assert/strict';
 import { Buffer } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { crc32, deflateSync } from 'node:zlib';
+import { deflateSync } from 'node:zlib';
 import { prepareRecognizeText, OCR_LIMITS } from '../../src/api/ocr/limits';
 import type { RecognizeTextRequest } from '../../src/api/ocr/types';
 import { VisionError } from '../../src/api/transport/errors';
 import { FIXTURES_DIR } from '../support/fixtures';
-
-function pngChunk(type: string, data: Uint8Array): Buffer {
-	const typeAndData = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-	const framed = Buffer.alloc(typeAndData.length + 8);
-	framed.writeUInt32BE(data.length, 0);
-	typeAndData.copy(framed, 4);
-	framed.writeUInt32BE(crc32(typeAndData), framed.length - 4);
-	return framed;
-}
+import { pngChunk, pngHeader } from '../support/pngBytes';
 
 function png(width: number, height: number, pad = 0): Buffer {
-	const header = Buffer.alloc(13);
-	header.writeUInt32BE(width, 0);
-	header.writeUInt32BE(height, 4);
-	header[8] = 8;
-	header[9] = 2;
 	const pixels = width * height < 1e6 ? deflateSync(Buffer.alloc((1 + width * 3) * height)) : Buffer.alloc(16);
-	return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), pngChunk('IHDR', header), pngChunk('IDAT', pixels), pad > 0 ? pngChunk('teXt', Buffer.alloc(pad, 0x41)) : Buffer.alloc(0), pngChunk('IEND', new Uint8Array(0))]);
+	return Buffer.concat([pngHeader(width, height), pngChunk('IDAT', pixels), pad > 0 ? pngChunk('teXt', Buffer.alloc(pad, 0x41)) : Buffer.alloc(0), pngChunk('IEND', new Uint8Array(0))]);
 }
 
 const PNG = png(3, 2);

@@ -1,31 +1,13 @@
 import * as assert from 'node:assert/strict';
 import { Buffer } from 'node:buffer';
-import { crc32, deflateSync } from 'node:zlib';
+import { deflateSync } from 'node:zlib';
 import { decodedLength, encodedLength, withPadding } from '../../src/api/content/base64';
 import { VisionError } from '../../src/api/transport/errors';
 import type { AnalyzeSpec, BatchAnalyzeRequest } from '../../src/api/batchAnalyze/types';
 import { LIMITS, prepareRequest, prepareSpec } from '../../src/api/batchAnalyze/limits';
+import { pngChunk, pngHeader } from '../support/pngBytes';
 
 // --- Files: a real PNG, PNG and JPEG headers of any size, exact file sizes ----------------------
-
-function pngChunk(type: string, data: Uint8Array): Buffer {
-	const typeAndData = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-	const framed = Buffer.alloc(typeAndData.length + 8);
-	framed.writeUInt32BE(data.length, 0);
-	typeAndData.copy(framed, 4);
-	framed.writeUInt32BE(crc32(typeAndData), framed.length - 4);
-	return framed;
-}
-
-/** Signature and IHDR: all a reader of the size needs, for sizes too large to build for real. */
-function pngHeader(width: number, height: number): Buffer {
-	const data = Buffer.alloc(13);
-	data.writeUInt32BE(width, 0);
-	data.writeUInt32BE(height, 4);
-	data[8] = 8;
-	data[9] = 2;
-	return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), pngChunk('IHDR', data)]);
-}
 
 /** A complete, decodable RGB PNG. */
 function png(width: number, height: number): Buffer {
