@@ -62,7 +62,7 @@ export function batchAnalyzeEngine(client: Pick<VisionClient, 'batchAnalyze'>, f
 	};
 }
 
-export interface OcrApiSettings {
+export interface OcrApiRequest {
 	model: string;
 	/** Codes or `["*"]`. */
 	languageCodes: string[];
@@ -73,11 +73,20 @@ export interface OcrApiSettings {
 /** Models whose reading batchAnalyze's `page` model can stand in for on a multi-page PDF. */
 const PAGE_MODELS: ReadonlySet<string> = new Set(['page', 'page-column-sort']);
 
-export function ocrApiEngine(ocr: Pick<OcrClient, 'recognizeText'>, vision: Pick<VisionClient, 'batchAnalyze'>, settings: OcrApiSettings): AnalysisEngine {
-	const { model, languageCodes } = settings;
-	const pdfFallback: Feature = { type: 'TEXT_DETECTION', textDetectionConfig: { languageCodes: settings.batchAnalyzeLanguageCodes, model: 'page' } };
+export function ocrApiEngine(ocr: Pick<OcrClient, 'recognizeText'>, vision: Pick<VisionClient, 'batchAnalyze'>, request: OcrApiRequest): AnalysisEngine {
+	const { model, languageCodes } = request;
+	const pdfFallback: Feature = { type: 'TEXT_DETECTION', textDetectionConfig: { languageCodes: request.batchAnalyzeLanguageCodes, model: 'page' } };
 	const fallsBack = PAGE_MODELS.has(model);
-	const isLongPdf = (content: Uint8Array): boolean => fallsBack && sniffImage(content)?.format === 'pdf' && (countPdfPages(content) ?? 1) > 1;
+	// Asked by check and again by send: a PDF's pages are counted from the whole file once.
+	const longPdfs = new WeakMap<Uint8Array, boolean>();
+	const isLongPdf = (content: Uint8Array): boolean => {
+		let long = longPdfs.get(content);
+		if (long === undefined) {
+			long = fallsBack && sniffImage(content)?.format === 'pdf' && (countPdfPages(content) ?? 1) > 1;
+			longPdfs.set(content, long);
+		}
+		return long;
+	};
 	return {
 		name: 'ocr-api',
 		features: [{ type: 'TEXT_DETECTION', model }],
