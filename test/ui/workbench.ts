@@ -120,7 +120,8 @@ export async function runCommand(page: Page, title: string): Promise<void> {
 		try {
 			await row.waitFor({ state: 'visible', timeout: 2_000 });
 			await row.click();
-			await input.waitFor({ state: 'hidden', timeout: 10_000 });
+			// The palette closes, or a command that asks something (an input box) takes its place at once.
+			await waitUntil(async () => !(await input.isVisible()) || (await input.inputValue().catch(() => '')) !== `>${title}`, `the Command Palette to run "${title}"`, 10_000);
 			return;
 		} catch (error) {
 			await page.keyboard.press('Escape');
