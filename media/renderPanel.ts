@@ -3,7 +3,7 @@
  * section per requested feature (with tabs over them when there are several). Everything is
  * rebuilt on each payload; listeners go with it.
  */
-import type { FeatureView, FromWebview, ResultsModel } from '../src/shared/protocol';
+import type { FeatureView, FromWebview, PendingView, ResultsModel } from '../src/shared/protocol';
 import type { WebviewStringKey } from '../src/shared/strings';
 import { isDocumentModel, pagesMarkdown } from '../src/results/documents';
 import type { TableFormat } from '../src/results/tables';
@@ -229,8 +229,15 @@ function header(model: ResultsModel, l10n: Localizer, host: PanelHost, signal: A
 		h('h1', { class: 'title', title: model.imageUri }, model.imageLabel),
 		meta.length > 0 && h('div', { class: 'meta' }, meta.join(' · ')),
 		h('div', { class: 'header-actions' }, showJson, exportButton),
+		model.pending && h('div', { class: 'pending', role: 'status', 'aria-live': 'polite' }, pendingText(model.pending, l10n)),
 		fitNote(model.fitted, l10n, document.documentElement.lang),
 		fitWarnings(model.fitted, l10n, document.documentElement.lang));
+}
+
+function pendingText(pending: PendingView, l10n: Localizer): string {
+	return pending.pages > 0
+		? l10n.t('panel.pendingPages', pending.pages, pending.of)
+		: l10n.t('panel.pendingWaiting', pending.of, Math.round((pending.waitedMs ?? 0) / 1000));
 }
 
 function buildLayerToggles(

@@ -15,7 +15,7 @@ import { ProxyDispatchers } from '../settings/proxySettings';
 import type { ResultsModel } from '../shared/protocol';
 import { createVisionClient, type VisionClient } from '../api/batchAnalyze/client';
 import { createOcrClient, type OcrClient } from '../api/ocr/client';
-import { batchAnalyzeEngine, ocrApiEngine, type AnalysisEngine } from './engines';
+import { batchAnalyzeEngine, ocrApiEngine, type AnalysisEngine, type DocumentProgress, type OperationJournal } from './engines';
 import { ocrApiLanguages } from './languages';
 import { VisionError } from '../api/transport/errors';
 
@@ -75,15 +75,20 @@ export class Analyzer implements vscode.Disposable {
 	private cacheState: { maxBytes: number; cache: Promise<ResultCache | undefined> } | undefined;
 
 	/** `storage`: the extension's global storage; results are kept in its `results` folder. */
-	constructor(private readonly credentials: CredentialStore, private readonly log: Log, private readonly storage: vscode.Uri) {}
+	/**
+	 * `storage`: the extension's global storage; results are kept in its `results` folder.
+	 * `journal`: the OCR API's recognitions in flight, kept across reloads.
+	 */
+	constructor(private readonly credentials: CredentialStore, private readonly log: Log, private readonly storage: vscode.Uri, private readonly journal?: OperationJournal) {}
 
-	async analyze(uris: readonly vscode.Uri[], kinds: readonly FeatureKind[], title: string, choice: AnalysisChoice = {}): Promise<ImageReport[] | undefined> {
+	/** `onProgress`: a long document's pages as they arrive, before its report. */
+	async analyze(uris: readonly vscode.Uri[], kinds: readonly FeatureKind[], title: string, choice: AnalysisChoice = {}, onProgress?: (uri: vscode.Uri, progress: DocumentProgress) => void): Promise<ImageReport[] | undefined> {
 		if (uris.length === 0 || kinds.length === 0) return [];
-		const session = await this.begin(uris[0]!, kinds, choice);
+		const session = await this.begin(uris[0]!, kinds, choice, uris.length > 1);
 		if (!session) return undefined;
 		if (session === 'folderRequired') return uris.map(uri => ({ uri: uri.toString(), status: 'failed', error: folderRequiredMessage() }));
 
-		return withCancellableProgress(title, (signal, progress) => this.run(session, uris, signal, progress));
+		return withCancellableProgress(title, (signal, progress) => this.run(session, uris, signal, progress, undefined, onProgress));
 	}
 
 	/**
@@ -109,7 +114,7 @@ export class Analyzer implements vscode.Disposable {
 	 */
 	async analyzeBatch(run: BatchRun, items: readonly BatchItem[], observer: BatchObserver, title: string): Promise<BatchPass | undefined> {
 		if (items.length === 0 || run.kinds.length === 0) return { cancelled: false, credentialsExplained: false };
-		const session = await this.begin(vscode.Uri.parse(items[0]!.uri), run.kinds);
+		const session = await this.begin(vscode.Uri.parse(items[0]!.uri), run.kinds, {}, true);
 		if (!session || session === 'folderRequired') return undefined;
 		for (const item of items) resetItem(item);
 		run.cancelled = false;
@@ -165,7 +170,7 @@ export class Analyzer implements vscode.Disposable {
 	}
 
 	/** Credentials, settings and the client; undefined when there are no credentials (the user was asked). */
-	private async begin(scope: vscode.Uri, kinds: readonly FeatureKind[], choice: AnalysisChoice = {}): Promise<Session | 'folderRequired' | undefined> {
+	private async begin(scope: vscode.Uri, kinds: readonly FeatureKind[], choice: AnalysisChoice = {}, manyImages = false): Promise<Session | 'folderRequired' | undefined> {
 		const credentialKind = await this.credentials.require();
 		if (!credentialKind) return undefined;
 		this.log.setSecrets(await this.credentials.secrets());
@@ -175,22 +180,18 @@ export class Analyzer implements vscode.Disposable {
 			this.folderRequired();
 			return 'folderRequired';
 		}
-		return { credentialKind, engine: this.engineFor(kinds, settings, choice), cache: await this.resultCache() };
+		return { credentialKind, engine: this.engineFor(kinds, settings, choice, manyImages), cache: await this.resultCache() };
 	}
 
 	/**
 	 * Text alone goes to the engine the settings name (the OCR API unless set otherwise); a request
 	 * with other features goes to batchAnalyze, which answers them all in one request.
 	 */
-	private engineFor(kinds: readonly FeatureKind[], settings: Settings, choice: AnalysisChoice): AnalysisEngine {
+	private engineFor(kinds: readonly FeatureKind[], settings: Settings, choice: AnalysisChoice, manyImages: boolean): AnalysisEngine {
 		const textOnly = kinds.length === 1 && kinds[0] === 'text';
 		if (textOnly && (settings.textEngine === 'ocr-api' || choice.ocrModel !== undefined)) {
 			const model = choice.ocrModel ?? settings.ocrApi.model;
-			return ocrApiEngine(this.ocrClientFor(settings), this.clientFor(settings), {
-				model,
-				languageCodes: ocrApiLanguages(model, settings),
-				batchAnalyzeLanguageCodes: settings.languageCodes,
-			});
+			return ocrApiEngine(this.ocrClientFor(settings), { model, languageCodes: ocrApiLanguages(model, settings), manyImages }, this.journal);
 		}
 		return batchAnalyzeEngine(this.clientFor(settings), kinds.map(kind => featureFor(kind, settings)));
 	}
@@ -201,6 +202,7 @@ export class Analyzer implements vscode.Disposable {
 		signal: AbortSignal,
 		progress: vscode.Progress<{ message?: string; increment?: number }>,
 		sources: readonly PipelineSource[] = uris.map(uri => this.source(uri)),
+		onProgress?: (uri: vscode.Uri, progress: DocumentProgress) => void,
 	): Promise<ImageReport[]> {
 		const started = Date.now();
 		const step = 100 / uris.length;
@@ -210,6 +212,10 @@ export class Analyzer implements vscode.Disposable {
 		await streamPipeline(sources, {
 			...this.pipelineOptions(session, signal),
 			onFitted: (index, fitted) => this.logFit(sources[index]!.name, fitted),
+			onProgress: (index, document) => {
+				if (uris.length === 1) progress.report({ message: documentProgress(document) });
+				onProgress?.(uris[index]!, document);
+			},
 			onOutcome: (index, outcome) => {
 				const uri = uris[index]!;
 				if (outcome.status === 'cached') this.log.info(`${sources[index]!.name}: from cache, analyzed ${outcome.result.analyzedAt}${outcome.result.requestId ? ` (request id ${outcome.result.requestId})` : ''}`);
@@ -379,8 +385,8 @@ export class Analyzer implements vscode.Disposable {
 
 	private ocrClientFor(settings: Settings): OcrClient {
 		const iamEndpoint = readIamEndpoint();
-		const { endpoint, requestsPerSecond } = settings.ocrApi;
-		const key = JSON.stringify([endpoint, settings.folderId, requestsPerSecond, settings.timeoutMs, settings.dataLogging, iamEndpoint]);
+		const { endpoint, operationEndpoint, requestsPerSecond } = settings.ocrApi;
+		const key = JSON.stringify([endpoint, operationEndpoint, settings.folderId, requestsPerSecond, settings.timeoutMs, settings.dataLogging, iamEndpoint]);
 		const dispatcher = this.network.get();
 		if (this.ocrClient?.key === key && this.ocrClient.dispatcher === dispatcher) return this.ocrClient.client;
 		void this.ocrClient?.client.close();
@@ -388,6 +394,7 @@ export class Analyzer implements vscode.Disposable {
 		const client = createOcrClient({
 			dispatcher,
 			endpoint,
+			operationEndpoint,
 			// Sent as x-folder-id with a user account's token only.
 			folderId: settings.folderId,
 			requestsPerSecond,
@@ -523,6 +530,15 @@ function withCancellableProgress<T>(title: string, work: (signal: AbortSignal, p
 			cancel.dispose();
 		}
 	});
+}
+
+/** `page 37 of 120` as pages arrive; before that, how long the service has been reading. */
+function documentProgress(progress: DocumentProgress): string {
+	if (progress.pages.length > 0) return vscode.l10n.t('page {0} of {1}', progress.pages.length, progress.total);
+	const seconds = Math.round((progress.waitedMs ?? 0) / 1000);
+	return progress.total > 1
+		? vscode.l10n.t('the service is reading {0} pages ({1} s)', progress.total, seconds)
+		: vscode.l10n.t('the service is reading the image ({0} s)', seconds);
 }
 
 /** `37 / 412 images, 3 failed`. */

@@ -17,7 +17,7 @@ import { ImageError } from '../images/errors';
 import { mapResultToOriginal } from '../images/mapping';
 import { prepareImage, summarizeFit, type Fitter, type FittedImage } from '../images/prepareImage';
 import type { AnalyzeResult } from '../results/types';
-import type { AnalysisEngine } from './engines';
+import type { AnalysisEngine, DocumentProgress } from './engines';
 
 export interface PipelineSource {
 	/** How messages name the file, e.g. its workspace-relative path. */
@@ -69,6 +69,8 @@ export interface PipelineOptions {
 	isFatal?(error: VisionError): boolean;
 	/** Called once per source as soon as its outcome is known. */
 	onOutcome?(index: number, outcome: PipelineOutcome): void;
+	/** A long document's pages as they arrive, before its outcome (see DocumentProgress). */
+	onProgress?(index: number, progress: DocumentProgress): void;
 	/** Called when a source had to be fitted to the service's limits, for the log. */
 	onFitted?(index: number, fitted: FittedImage): void;
 	/** Problems that fail nothing, such as a result that could not be stored in the cache. */
@@ -80,6 +82,7 @@ export class SourceError extends Error {
 	override readonly name = 'SourceError';
 }
 
+const EMPTY = new Uint8Array(0);
 const DEFAULT_CONCURRENCY = 8;
 const DEFAULT_READ_AHEAD = 24;
 const DEFAULT_READERS = 2;
@@ -110,7 +113,7 @@ export function streamPipeline(sources: readonly PipelineSource[], options: Pipe
 interface Ready {
 	index: number;
 	key: string;
-	/** The file as it is sent. */
+	/** The file as it is sent; let go (empty) once the service has it. */
 	content: Uint8Array;
 	fitted: FittedImage | undefined;
 	file: CachedFile | undefined;
@@ -141,6 +144,9 @@ class Pipeline {
 	private held = 0;
 	private reading = 0;
 	private sending = 0;
+	/** Requests the service has accepted and is working on: they hold no image bytes. */
+	private waiting = 0;
+	private readonly maxWaiting: number;
 	/** Reads and sends still running, including storing results. */
 	private tasks = 0;
 	private readonly ready: Ready[] = [];
@@ -165,6 +171,7 @@ class Pipeline {
 		this.readAhead = atLeastOne(options.readAhead, DEFAULT_READ_AHEAD);
 		this.readers = atLeastOne(options.readers, DEFAULT_READERS);
 		this.lingerMs = Math.max(0, options.lingerMs ?? DEFAULT_LINGER_MS);
+		this.maxWaiting = atLeastOne(options.engine.maxWaiting, Number.MAX_SAFE_INTEGER);
 		this.settled = new Uint8Array(sources.length);
 		this.signal.addEventListener('abort', this.onAbort);
 		this.pump();
@@ -200,7 +207,7 @@ class Pipeline {
 	}
 
 	private startSends(): void {
-		while (this.sending < this.concurrency) {
+		while (this.sending < this.concurrency && this.sending + this.waiting < this.maxWaiting) {
 			const group = this.splits.shift() ?? this.takeGroup();
 			if (!group) break;
 			this.sending++;
@@ -278,18 +285,32 @@ class Pipeline {
 
 	private async send(group: Ready[]): Promise<void> {
 		let sending = true;
+		let waiting = false;
 		const freeSlot = () => {
 			if (sending) this.sending--;
 			sending = false;
 		};
+		/** The service has the images: the slot goes to the next request, and the bytes are let go. */
+		const submitted = () => {
+			if (!sending) return;
+			freeSlot();
+			waiting = true;
+			this.waiting++;
+			for (const item of group) item.content = EMPTY;
+			this.pump();
+		};
 		try {
 			let response: { results: AnalyzeResult[]; meta: CallMeta };
 			try {
-				response = await this.options.engine.send(group.map(item => item.content), this.signal);
+				response = await this.options.engine.send(group.map(item => item.content), this.signal, {
+					keys: group.map(item => item.key),
+					submitted,
+					progress: progress => this.progress(group[0]!.index, progress),
+				});
 			} catch (err) {
 				const error = asVisionError(err, this.signal);
 				// The service refused the whole request over one spec: halve until the culprit stands alone.
-				if (error.kind === 'service' && error.code === RpcCode.INVALID_ARGUMENT && group.length > 1 && !this.signal.aborted) {
+				if (error.kind === 'service' && error.code === RpcCode.INVALID_ARGUMENT && group.length > 1 && !this.signal.aborted && !waiting) {
 					const middle = Math.ceil(group.length / 2);
 					this.splits.unshift(group.slice(0, middle), group.slice(middle));
 				} else {
@@ -299,13 +320,27 @@ class Pipeline {
 			}
 			// The next request may go while these results are stored.
 			freeSlot();
+			if (waiting) {
+				waiting = false;
+				this.waiting--;
+			}
 			this.pump();
 			const analyzedAt = new Date().toISOString();
 			await Promise.all(group.map((item, k) => this.complete(item, response.results[k], response.meta, analyzedAt)));
 		} finally {
 			freeSlot();
+			if (waiting) this.waiting--;
 			this.tasks--;
 			this.pump();
+		}
+	}
+
+	private progress(index: number, progress: DocumentProgress): void {
+		if (this.settled[index]) return;
+		try {
+			this.options.onProgress?.(index, progress);
+		} catch (error) {
+			this.observerError ??= { error };
 		}
 	}
 

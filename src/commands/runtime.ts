@@ -19,6 +19,8 @@ import { pagesMarkdown } from '../results/documents';
 import { annotationToMarkdown, annotationToText } from '../results/text';
 import { RecognizedTextEdits } from '../editor/pasteRecognizedText';
 import { ImageLinkActions } from '../editor/imageLinkActions';
+import { MementoJournal } from '../analysis/operationJournal';
+import { LiveDocuments } from '../panel/liveDocuments';
 
 /** Everything behind the commands; loaded on first use (see extension.ts). */
 export interface Runtime {
@@ -33,7 +35,11 @@ export interface Runtime {
 export function createRuntime(context: vscode.ExtensionContext): Runtime {
 	const log = new Log();
 	const credentials = new CredentialStore(context);
-	const analyzer = new Analyzer(credentials, log, context.globalStorageUri);
+	const journal = new MementoJournal(context.globalState);
+	const analyzer = new Analyzer(credentials, log, context.globalStorageUri, journal);
+	void journal.dropExpired().then(expired => {
+		if (expired > 0) void vscode.window.showInformationMessage(vscode.l10n.t('Yandex Vision: {0} recognition(s) started more than 3 days ago were never read, and the service no longer keeps their results. Recognize those files again.', expired));
+	}, err => log.warn(`Could not tidy the recognitions in flight: ${err instanceof Error ? err.message : String(err)}`));
 	const inserter = new EditorInserter();
 	const panels = new ResultsPanels(context.extensionUri, {
 		dispatcher: () => analyzer.network.get(),
@@ -85,9 +91,16 @@ export function createRuntime(context: vscode.ExtensionContext): Runtime {
 	const analyzeAndShow = async (kinds: FeatureKind[], args: readonly unknown[], title: string, choice: AnalysisChoice = {}): Promise<ImageReport[] | undefined> => {
 		const uris = await targetImages(args);
 		if (!uris) return undefined;
-		const reports = await analyzer.analyze(uris, kinds, title, choice);
+		const documents = new LiveDocuments(panels);
+		let reports: ImageReport[] | undefined;
+		try {
+			reports = await analyzer.analyze(uris, kinds, title, choice, (uri, progress) => documents.progress(uri, progress));
+		} finally {
+			documents.stop();
+		}
 		for (const report of reports ?? []) {
 			if (report.model) panels.show(report.model, { preserveFocus: reports!.length > 1 });
+			else documents.stopped(report);
 		}
 		return reports;
 	};
@@ -314,7 +327,15 @@ export function createRuntime(context: vscode.ExtensionContext): Runtime {
 
 	return {
 		execute,
-		restorePanel: async (panel, state) => panels.restore(panel, state),
+		restorePanel: async (panel, state) => {
+			const restored = panels.restore(panel, state);
+			// A document that was still arriving when the window closed: its operation is read on, not started again.
+			const model = restored?.currentModel;
+			if (model?.pending) {
+				const ocrModel = model.features.find(feature => feature.type === 'TEXT_DETECTION')?.model;
+				void analyzeAndShow(['text'], [vscode.Uri.parse(model.imageUri)], vscode.l10n.t('Yandex Vision: recognizing text…'), ocrModel ? { ocrModel } : {});
+			}
+		},
 		recognizedText: new RecognizedTextEdits(analyzer),
 		imageLinks,
 	};

@@ -47,14 +47,14 @@ export class ResultsPanels implements vscode.Disposable {
 	}
 
 	/** Brings back a panel VS Code kept across a reload. */
-	restore(panel: vscode.WebviewPanel, state: unknown): void {
+	restore(panel: vscode.WebviewPanel, state: unknown): ResultsPanel | undefined {
 		if (!isPersistedState(state)) {
 			// Nothing usable was saved (an older version, or a cleared state): say so instead of a blank panel.
 			panel.webview.html = `<!DOCTYPE html><html><body><p>${escapeHtml(vscode.l10n.t('These results are no longer available. Analyze the image again.'))}</p></body></html>`;
-			return;
+			return undefined;
 		}
 		panel.webview.options = webviewOptions(this.extensionUri, vscode.Uri.parse(state.model.imageUri));
-		this.adopt(panel, state);
+		return this.adopt(panel, state);
 	}
 
 	get(imageUri: string): ResultsPanel | undefined {

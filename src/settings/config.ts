@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { IMAGE_EXTENSIONS } from '../commands/commandIds';
 import { DEFAULT_ENDPOINT } from '../api/batchAnalyze/client';
 import type { Feature } from '../api/batchAnalyze/types';
-import { DEFAULT_OCR_ENDPOINT, DEFAULT_OCR_REQUESTS_PER_SECOND } from '../api/ocr/client';
+import { DEFAULT_OCR_ENDPOINT, DEFAULT_OCR_REQUESTS_PER_SECOND, DEFAULT_OPERATION_ENDPOINT } from '../api/ocr/client';
 import { DEFAULT_OCR_MODEL } from '../api/ocr/types';
 import type { TextEngine } from '../results/types';
 
@@ -24,6 +24,8 @@ export interface Settings {
 export interface OcrApiSettings {
 	/** The recognizeText URL; user settings only, like `endpoint`. */
 	endpoint: string;
+	/** The operation service's base URL, user settings only. */
+	operationEndpoint: string;
 	model: string;
 	/** As set: codes, or `["*"]` to detect them where the model can. */
 	languageCodes: string[];
@@ -50,6 +52,7 @@ export function readSettings(scope?: vscode.Uri): Settings {
 		ocrModel: config.get<string>('ocr.model', 'page'),
 		ocrApi: {
 			endpoint: userOnly('ocrApi.endpoint', DEFAULT_OCR_ENDPOINT).trim() || DEFAULT_OCR_ENDPOINT,
+			operationEndpoint: userOnly('ocrApi.operationEndpoint', DEFAULT_OPERATION_ENDPOINT).trim() || DEFAULT_OPERATION_ENDPOINT,
 			model: config.get<string>('ocrApi.model', DEFAULT_OCR_MODEL).trim() || DEFAULT_OCR_MODEL,
 			languageCodes: config.get<string[]>('ocrApi.languageCodes', ['*']),
 			requestsPerSecond: userOnly('ocrApi.requestsPerSecond', DEFAULT_OCR_REQUESTS_PER_SECOND),

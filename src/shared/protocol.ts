@@ -38,6 +38,17 @@ export interface ResultsModel {
 	analyzedAt: string;
 	/** Set when the file was converted or resized before sending; boxes are in the original's pixels. */
 	fitted?: FitView;
+	/** A long document still being read: the pages shown are those that have arrived. */
+	pending?: PendingView;
+}
+
+export interface PendingView {
+	/** Pages that have arrived. */
+	pages: number;
+	/** Pages in the document. */
+	of: number;
+	/** How long the service has been reading it, while no page has arrived yet. */
+	waitedMs?: number;
 }
 
 /**

@@ -14,6 +14,8 @@ export const WEBVIEW_STRINGS = {
 	'panel.export': 'Export…',
 	'panel.exportTitle': 'Save these results as JSON or Markdown next to the image',
 	'panel.sectionsLabel': 'Results',
+	'panel.pendingPages': 'Reading the document: page {0} of {1} so far…',
+	'panel.pendingWaiting': 'The service is reading {0} page(s) — {1} s so far. Pages appear here as they arrive.',
 	'imageError.title': 'The image could not be analyzed',
 	'error.code': 'Error {0}',
 	'error.requestId': 'Request ID: {0}',

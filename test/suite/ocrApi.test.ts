@@ -74,6 +74,7 @@ describe('the OCR API in VS Code, against the emulator', function () {
 		await vscode.extensions.getExtension(EXTENSION_ID)!.activate();
 		await set('endpoint', emulator.url);
 		await set('ocrApi.endpoint', emulator.ocrUrl);
+		await set('ocrApi.operationEndpoint', `${emulator.origin}/operations`);
 		await set('folderId', DEFAULT_CREDENTIALS.folderId);
 		await set('ocr.engine', 'ocr-api');
 		stubs.stub('showInputBox', async () => DEFAULT_CREDENTIALS.userIamToken);

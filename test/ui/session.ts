@@ -42,7 +42,7 @@ export function useSession(options: SessionOptions = {}): Session {
 		workbench = await openWorkbench({
 			...workbenchOptions,
 			folder: workspace.folder,
-			userSettings: { 'yandexVision.endpoint': emulator.url, 'yandexVision.ocrApi.endpoint': emulator.ocrUrl, 'yandexVision.folderId': DEFAULT_CREDENTIALS.folderId, ...userSettings },
+			userSettings: { 'yandexVision.endpoint': emulator.url, 'yandexVision.ocrApi.endpoint': emulator.ocrUrl, 'yandexVision.ocrApi.operationEndpoint': `${emulator.origin}/operations`, 'yandexVision.folderId': DEFAULT_CREDENTIALS.folderId, ...userSettings },
 		});
 		await opened?.(workbench);
 		if (signIn) await setIamTokenFromPalette(workbench.page, DEFAULT_CREDENTIALS.userIamToken);

@@ -194,6 +194,7 @@ async function run(args: DemoArgs, teardown: Teardown, stopped: Promise<void>, i
 	const userSettings = {
 		'yandexVision.endpoint': emulator.url,
 		'yandexVision.ocrApi.endpoint': emulator.ocrUrl,
+		'yandexVision.ocrApi.operationEndpoint': `${emulator.origin}/operations`,
 		'yandexVision.ocr.engine': 'ocr-api',
 		'yandexVision.folderId': DEFAULT_CREDENTIALS.folderId,
 		// Desktop VS Code then opens the README; the browser workbench skips it (`skipWelcome`).

@@ -17,8 +17,10 @@ export const OCR_LIMITS = {
 	fileBytes: 10_485_760,
 	contentChars: encodedLength(10_485_760),
 	pixels: 20_000_000,
-	/** Pages of a PDF in the synchronous call; the asynchronous one takes up to 200. */
+	/** Pages of a PDF in the synchronous call. */
 	pdfPages: 1,
+	/** Pages of a PDF in the asynchronous call. */
+	asyncPdfPages: 200,
 	modelChars: 50,
 	languageCodes: 8,
 	languageCodeChars: 3,
@@ -48,9 +50,12 @@ export interface PreparedRecognizeText {
 	encode(): string;
 	image: ImageInfo;
 	model: string;
+	/** A PDF's pages, when they could be counted. */
+	pages?: number;
 }
 
-export function prepareRecognizeText(request: RecognizeTextRequest): PreparedRecognizeText {
+/** `call`: the synchronous recognizeText (one page) or recognizeTextAsync (PDFs of up to 200 pages). */
+export function prepareRecognizeText(request: RecognizeTextRequest, call: 'sync' | 'async' = 'sync'): PreparedRecognizeText {
 	const fields = asObject(request, 'request', 'a request object with content');
 	checkKnownFields(fields, '', ['content', 'mimeType', 'languageCodes', 'model'], 'a recognizeText request');
 	const model = optionalString(fields.model, 'model', OCR_LIMITS.modelChars, `the models are ${OCR_MODELS.join(', ')}`) || DEFAULT_OCR_MODEL;
@@ -69,15 +74,19 @@ export function prepareRecognizeText(request: RecognizeTextRequest): PreparedRec
 			throw invalidArgument('content', `the image is ${image.width}×${image.height} = ${decimal(pixels / 1e6, OCR_LIMITS.pixels / 1e6)} MP, the OCR API accepts at most 20 MP (${formatCount(OCR_LIMITS.pixels)} pixels); scale it down`);
 		}
 	}
+	let pages: number | undefined;
 	if (image.format === 'pdf') {
 		// An uncertain count lets the service decide rather than refuse a file on a guess.
-		const pages = countPdfPages(content.source.read(0, content.source.length));
-		if (pages !== undefined && pages > OCR_LIMITS.pdfPages) {
-			throw invalidArgument('content', `the PDF has ${formatCount(pages)} pages; the OCR API's recognizeText reads ${OCR_LIMITS.pdfPages} page per request — send the pages one at a time, or a PDF of up to 200 pages to recognizeTextAsync`);
+		pages = countPdfPages(content.source.read(0, content.source.length));
+		if (pages !== undefined && call === 'sync' && pages > OCR_LIMITS.pdfPages) {
+			throw invalidArgument('content', `the PDF has ${formatCount(pages)} pages; the OCR API's recognizeText reads ${OCR_LIMITS.pdfPages} page per request — send the pages one at a time, or a PDF of up to ${OCR_LIMITS.asyncPdfPages} pages to recognizeTextAsync`);
+		}
+		if (pages !== undefined && call === 'async' && pages > OCR_LIMITS.asyncPdfPages) {
+			throw invalidArgument('content', `the PDF has ${formatCount(pages)} pages; the OCR API reads at most ${OCR_LIMITS.asyncPdfPages} pages of a document — split it into parts of up to ${OCR_LIMITS.asyncPdfPages} pages`);
 		}
 	}
 	const wire: Omit<WireRecognizeText, 'content'> = { mimeType: WIRE_MIME_TYPES[image.format], languageCodes, model };
-	return { wire, encode: content.encode, image, model };
+	return { wire, encode: content.encode, image, model, ...pages !== undefined ? { pages } : {} };
 }
 
 function checkLanguages(value: unknown, model: string): string[] {

@@ -34,7 +34,7 @@ export interface ClientOptions {
 }
 
 /** Which method of which service a call went to, as the log names it. */
-export type ServiceMethod = 'batchAnalyze' | 'recognizeText';
+export type ServiceMethod = 'batchAnalyze' | 'recognizeText' | 'recognizeTextAsync' | 'getOperation' | 'getRecognition';
 
 export interface RequestEvent {
 	type: 'attempt' | 'success' | 'retry' | 'failure';
@@ -80,6 +80,11 @@ export interface CallSettings {
 	/** Images the call carries, for the events. */
 	specs: number;
 	signal?: AbortSignal;
+	/**
+	 * Narrows which retryable failures are sent again: a call that starts paid work retries only
+	 * what provably started nothing. Default: every retryable failure.
+	 */
+	retryIf?: (error: VisionError) => boolean;
 }
 
 /**
@@ -120,7 +125,7 @@ export async function callWithRetries<T extends { requestId: string | undefined 
 			const err = secret ? caught.with({ message: redact(caught.message, [secret]) }) : caught;
 			const retryAfterMs = err.retryAfterMs;
 			const event = { method, clientRequestId, attempt: number, specs, requestId: err.requestId, httpStatus: err.httpStatus, elapsedMs: Date.now() - attemptStarted, error: err.message };
-			const delay = err.retryable && number < policy.maxAttempts ? backoffDelay(policy, number, settings.random, retryAfterMs) : undefined;
+			const delay = err.retryable && (settings.retryIf?.(err) ?? true) && number < policy.maxAttempts ? backoffDelay(policy, number, settings.random, retryAfterMs) : undefined;
 			if (delay === undefined || delay > policy.maxRetryAfterMs) {
 				emit({ type: 'failure', ...event });
 				throw finalError(err, number, retryAfterMs, policy);
