@@ -1,5 +1,6 @@
 /** Who is calling, from the Authorization header, and which folder the call is billed to. */
 
+import { createHash } from 'node:crypto';
 import { DEFAULT_CREDENTIALS, EmulatorOptions } from './api';
 import { Code, Rejection, invalidArgument } from './status';
 
@@ -10,9 +11,10 @@ export interface Credential {
 	secret: string;
 }
 
+/** `accountId` is what an operation's `createdBy` shows, and whom the operation belongs to. */
 export type Principal =
-	| { kind: 'user'; folders: readonly string[] }
-	| { kind: 'serviceAccount'; folderId: string };
+	| { kind: 'user'; accountId: string; folders: readonly string[] }
+	| { kind: 'serviceAccount'; accountId: string; folderId: string };
 
 export interface Accounts {
 	users: NonNullable<EmulatorOptions['users']>;
@@ -50,7 +52,11 @@ export function readCredential(header: string | undefined): Credential | undefin
  * Step 1 of the gateway: 401 code 16 unless the header names a known IAM token or API key.
  * `issued` looks up tokens the emulator's token endpoint handed out (and that have not expired).
  */
-export function authenticate(header: string | undefined, accounts: Accounts, issued?: (token: string) => { folderId: string } | undefined): Principal {
+export function authenticate(
+	header: string | undefined,
+	accounts: Accounts,
+	issued?: (token: string) => { folderId: string; serviceAccountId: string } | undefined,
+): Principal {
 	if (header === undefined || header.trim() === '') {
 		throw new Rejection(401, Code.UNAUTHENTICATED, `The request has no Authorization header; ${USAGE}.`);
 	}
@@ -61,14 +67,31 @@ export function authenticate(header: string | undefined, accounts: Accounts, iss
 	const { scheme, secret } = credential;
 	if (scheme === 'Bearer') {
 		const user = accounts.users.find(u => u.iamToken === secret);
-		if (user) return { kind: 'user', folders: user.folders };
+		if (user) return { kind: 'user', accountId: accountIdOf(`user ${user.iamToken}`), folders: user.folders };
 	}
 	const account = accounts.serviceAccounts.find(sa =>
 		scheme === 'Bearer' ? sa.iamTokens?.includes(secret) : sa.apiKeys?.includes(secret));
-	if (account) return { kind: 'serviceAccount', folderId: account.folderId };
+	if (account) {
+		// One account whichever of its credentials is used.
+		const first = account.iamTokens?.[0] ?? account.apiKeys?.[0] ?? '';
+		return { kind: 'serviceAccount', accountId: accountIdOf(`service account ${account.folderId} ${first}`), folderId: account.folderId };
+	}
 	const minted = scheme === 'Bearer' ? issued?.(secret) : undefined;
-	if (minted) return { kind: 'serviceAccount', folderId: minted.folderId };
+	if (minted) return { kind: 'serviceAccount', accountId: minted.serviceAccountId, folderId: minted.folderId };
 	throw new Rejection(401, Code.UNAUTHENTICATED, 'The token is invalid or has expired.');
+}
+
+const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+/**
+ * A stable ID in the service's style (20 lowercase letters and digits, `aje…` as its accounts')
+ * for an account the options give no ID: derived from how the account is configured.
+ */
+function accountIdOf(configured: string): string {
+	const digest = createHash('sha256').update(configured).digest();
+	let id = 'aje';
+	for (let i = 0; id.length < 20; i++) id += ID_ALPHABET[digest[i] % ID_ALPHABET.length];
+	return id;
 }
 
 const FOLDER_ID_REQUIRED = 'Request validation error: folder_id: folder_id is required when calling as a user account';

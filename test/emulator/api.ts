@@ -14,24 +14,41 @@ export interface ServiceAccountKeyConfig {
 
 /**
  * `streamError`: the OCR answer fails after its headers, as grpc-gateway reports it — HTTP 200
- * whose stream holds `{"error": {code: 13, …}}`. batchAnalyze is not a stream: there it is a 500.
+ * whose stream holds `{"error": {code: 13, …}}`. The methods that answer one JSON object
+ * (batchAnalyze, recognizeTextAsync, the operation) have no stream: there it is a 500.
+ * `truncated`: half the answer, then the connection drops; getRecognition's stream is cut inside
+ * a page; recognizeTextAsync makes its operation all the same, as when an answer is lost.
+ * `operationError`: recognizeTextAsync only — the operation is admitted as usual and ends
+ * `done: true` with `error` {code 13 INTERNAL}.
  */
-export type FaultKind = 'http429' | 'http500' | 'http503' | 'http504' | 'stall' | 'truncated' | 'html502' | 'reset' | 'streamError';
+export type FaultKind = 'http429' | 'http500' | 'http503' | 'http504' | 'stall' | 'truncated' | 'html502' | 'reset' | 'streamError' | 'operationError';
 
-export const FAULT_KINDS: readonly FaultKind[] = ['http429', 'http500', 'http503', 'http504', 'stall', 'truncated', 'html502', 'reset', 'streamError'];
+export const FAULT_KINDS: readonly FaultKind[] = ['http429', 'http500', 'http503', 'http504', 'stall', 'truncated', 'html502', 'reset', 'streamError', 'operationError'];
+
+/** The emulated methods, by the names fault plans and quotas use. `operation` is `GET /operations/{id}`. */
+export type MethodName = 'batchAnalyze' | 'recognizeText' | 'recognizeTextAsync' | 'operation' | 'getRecognition';
+
+export const METHOD_NAMES: readonly MethodName[] = ['batchAnalyze', 'recognizeText', 'recognizeTextAsync', 'operation', 'getRecognition'];
 
 export interface FaultPlan {
 	/** Probability 0..1 that a request gets a fault drawn uniformly from `kinds` (seeded PRNG). */
 	rate?: number;
 	/**
-	 * Default: every kind except `stall`, which needs a client timeout to end quickly, and
-	 * `streamError`, which only the OCR method's stream can show.
+	 * Default: every kind except `stall`, which needs a client timeout to end quickly,
+	 * `streamError`, which only the OCR streams can show, and `operationError`. A kind a method
+	 * cannot show (`operationError` outside recognizeTextAsync) is never drawn for it, and means
+	 * no fault there when a script names it: the other methods draw as if it were not listed.
 	 */
 	kinds?: FaultKind[];
 	/** Default 1, so a run with the same plan always draws the same faults. */
 	seed?: number;
 	/** Applied to the next requests in order, before `rate` is consulted; 'ok' means no fault. Consumed as used. */
 	script?: (FaultKind | 'ok')[];
+	/**
+	 * The methods the plan aims at; default all. Requests to the others get no fault and use up
+	 * neither the script nor the draw, so aimed faults repeat however the calls interleave.
+	 */
+	methods?: MethodName[];
 }
 
 export interface EmulatorOptions {
@@ -61,6 +78,24 @@ export interface EmulatorOptions {
 	 * Retry-After, over its own sliding 1 s window. Default: unlimited.
 	 */
 	ocrRequestsPerSecond?: number;
+	/** recognizeTextAsync's own quota (the real one is 10 requests/s), as ocrRequestsPerSecond. Default: unlimited. */
+	ocrAsyncRequestsPerSecond?: number;
+	/** `GET /operations/{id}`'s own quota (the real one is 50 requests/s). Default: unlimited. */
+	operationRequestsPerSecond?: number;
+	/** getRecognition's own quota (the real one is 50 requests/s). Default: unlimited. */
+	getRecognitionRequestsPerSecond?: number;
+	/**
+	 * An asynchronous recognition is done `ocrProcessingMs + pages × ocrProcessingMsPerPage`
+	 * after it was submitted, as set at submission. Both default to 0: done at once, though never
+	 * within the submission's own answer (at the earliest 1 ms later).
+	 */
+	ocrProcessingMs?: number;
+	ocrProcessingMsPerPage?: number;
+	/**
+	 * How long an operation and its results are kept once it is done; then the operation and
+	 * getRecognition answer NOT_FOUND. Default: 3 days, as the service. See Emulator.advanceClock.
+	 */
+	operationTtlMs?: number;
 	/**
 	 * The OCR answer is written in pieces of this many bytes, each its own HTTP chunk (default
 	 * 16384); 1–7 cuts inside strings and multi-byte characters, for client tolerance tests.
@@ -95,10 +130,15 @@ export interface RequestLogEntry {
 	dataLogging?: string;
 	/** 'Bearer' | 'Api-Key' | 'other' — never the secret itself. */
 	authScheme?: string;
-	/** The folder the request named, if any: batchAnalyze's body folderId, OCR's x-folder-id header. */
+	/** The folder the request named, if any: batchAnalyze's body folderId, OCR's x-folder-id header (getRecognition's too). */
 	folderId?: string;
-	/** OCR only: the model asked for (`page` when the request named none). */
+	/** recognizeText and recognizeTextAsync: the model asked for (`page` when the request named none). */
 	model?: string;
+	/**
+	 * recognizeTextAsync: the operation it created (none when refused); `GET /operations/{id}`
+	 * and getRecognition: the operation asked about, known or not.
+	 */
+	operationId?: string;
 	/** Token endpoint only: the `kid` of the JWT, when it could be read. */
 	keyId?: string;
 	specCount?: number;
@@ -108,9 +148,9 @@ export interface RequestLogEntry {
 	requestId: string;
 	fault?: FaultKind | 'rate-limit';
 	/**
-	 * One per analyzeSpec (batchAnalyze) or one for the image (OCR) once answered: how the image
-	 * matched a recording — `exact <recording>`, `fingerprint d=… orientation=… scale=…x… <recording>`,
-	 * or `none: <why>`.
+	 * One per analyzeSpec (batchAnalyze) or one for the file (recognizeText; recognizeTextAsync
+	 * at submission) once answered: how the image matched a recording — `exact <recording>`,
+	 * `fingerprint d=… orientation=… scale=…x… <recording>`, or `none: <why>`.
 	 */
 	matches?: string[];
 }
@@ -124,9 +164,25 @@ export interface Emulator {
 	readonly origin: string;
 	/** The token endpoint: http://127.0.0.1:PORT/iam/v1/tokens */
 	readonly iamUrl: string;
+	/** The OCR API's asynchronous method: http://127.0.0.1:PORT/ocr/v1/recognizeTextAsync */
+	readonly ocrAsyncUrl: string;
+	/**
+	 * The operation service, http://127.0.0.1:PORT/operations: a client appends `/{id}` (the
+	 * service's own is https://operation.api.cloud.yandex.net/operations). An operation and its
+	 * results are the submitting account's: any other gets 403 PERMISSION_DENIED; an unknown or
+	 * expired one is 404 NOT_FOUND.
+	 */
+	readonly operationsUrl: string;
+	/** http://127.0.0.1:PORT/ocr/v1/getRecognition; the operation goes in `?operationId=`. */
+	readonly getRecognitionUrl: string;
 	readonly log: readonly RequestLogEntry[];
 	/** Changes knobs while running; a key given as `undefined` goes back to its default. */
 	configure(options: Partial<EmulatorOptions>): void;
+	/**
+	 * Moves the operations' clock forward by `ms` (at least 0): they get done and expire as if
+	 * that time had passed, and their timestamps show it. Quotas and IAM tokens keep real time.
+	 */
+	advanceClock(ms: number): void;
 	clearLog(): void;
 	/** Closes the server and destroys open sockets (including stalled ones). */
 	close(): Promise<void>;

@@ -3,7 +3,9 @@
  * credentials it accepts and one line per request (never the Authorization value).
  */
 
-import { DEFAULT_CREDENTIALS, DEFAULT_SERVICE_ACCOUNT_KEY, DEFAULT_SERVICE_ACCOUNT_KEY_FILE, EmulatorOptions, FAULT_KINDS, FaultKind, RequestLogEntry } from './api';
+import {
+	DEFAULT_CREDENTIALS, DEFAULT_SERVICE_ACCOUNT_KEY, DEFAULT_SERVICE_ACCOUNT_KEY_FILE, EmulatorOptions, FAULT_KINDS, FaultKind, METHOD_NAMES, MethodName, RequestLogEntry,
+} from './api';
 import { EmulatorServer } from './server';
 
 const USAGE = `Usage: npm run emulator -- [options]
@@ -13,10 +15,24 @@ const USAGE = `Usage: npm run emulator -- [options]
   --rps <n>             batchAnalyze requests per second before 429 (default: unlimited)
   --ocr-rps <n>         OCR recognizeText requests per second before 429
                         (default: unlimited; the real service allows 1)
+  --ocr-async-rps <n>   recognizeTextAsync requests per second before 429
+                        (default: unlimited; the real service allows 10)
+  --operation-rps <n>   GET /operations/{id} requests per second (real: 50)
+  --get-recognition-rps <n>
+                        getRecognition requests per second (real: 50)
+  --ocr-processing-ms <ms>
+                        how long an asynchronous recognition takes (default 0)
+  --ocr-processing-ms-per-page <ms>
+                        and how much longer for each page (default 0)
+  --operation-ttl-ms <ms>
+                        how long a finished operation is kept (default 3 days)
   --fault-rate <0..1>   share of requests that get a fault
   --faults <kinds>      comma-separated: ${FAULT_KINDS.join(',')}
                         (without --fault-rate, every request gets one;
-                        streamError breaks OCR answers, and is a 500 on batchAnalyze)
+                        streamError breaks OCR streams, and is a 500 elsewhere;
+                        operationError fails async operations)
+  --fault-methods <m>   comma-separated methods the faults aim at (default all):
+                        ${METHOD_NAMES.join(',')}
   --seed <n>            seed for the fault draw (default 1)
   --stall-ms <ms>       how long a stall holds a request (default 30000)
   --fixtures <dir>      folder of *.recording.json (default test/fixtures)`;
@@ -40,8 +56,15 @@ export function parseArgs(argv: readonly string[]): EmulatorOptions {
 			case 'latency': options.latencyMs = integer(name, value); break;
 			case 'rps': options.requestsPerSecond = integer(name, value); break;
 			case 'ocr-rps': options.ocrRequestsPerSecond = integer(name, value); break;
+			case 'ocr-async-rps': options.ocrAsyncRequestsPerSecond = integer(name, value); break;
+			case 'operation-rps': options.operationRequestsPerSecond = integer(name, value); break;
+			case 'get-recognition-rps': options.getRecognitionRequestsPerSecond = integer(name, value); break;
+			case 'ocr-processing-ms': options.ocrProcessingMs = integer(name, value); break;
+			case 'ocr-processing-ms-per-page': options.ocrProcessingMsPerPage = integer(name, value); break;
+			case 'operation-ttl-ms': options.operationTtlMs = integer(name, value); break;
 			case 'fault-rate': faults.rate = number(name, value); break;
 			case 'faults': faults.kinds = value.split(',').filter(Boolean).map(faultKind); break;
+			case 'fault-methods': faults.methods = value.split(',').filter(Boolean).map(methodName); break;
 			case 'seed': faults.seed = integer(name, value); break;
 			case 'stall-ms': options.stallMs = integer(name, value); break;
 			case 'fixtures': options.fixturesDir = value; break;
@@ -71,6 +94,12 @@ function faultKind(value: string): FaultKind {
 	return kind;
 }
 
+function methodName(value: string): MethodName {
+	const method = METHOD_NAMES.find(m => m === value);
+	if (!method) throw new UsageError(`unknown method: ${value} (known: ${METHOD_NAMES.join(', ')})`);
+	return method;
+}
+
 function formatEntry(entry: Readonly<RequestLogEntry>): string {
 	return [
 		`#${entry.seq}`,
@@ -83,6 +112,7 @@ function formatEntry(entry: Readonly<RequestLogEntry>): string {
 		entry.specCount !== undefined ? `specs=${entry.specCount}` : '',
 		entry.model ? `model=${entry.model}` : '',
 		entry.folderId ? `folder=${entry.folderId}` : '',
+		entry.operationId ? `operation=${entry.operationId}` : '',
 		entry.keyId ? `key-id=${entry.keyId}` : '',
 	].filter(Boolean).join(' ');
 }
@@ -105,6 +135,8 @@ async function main(): Promise<void> {
 	const emulator = await EmulatorServer.start(options, { onRequestDone: entry => console.log(formatEntry(entry)) });
 	console.log(`Yandex Vision emulator: ${emulator.url}`);
 	console.log(`OCR API (recognizeText): ${emulator.ocrUrl}`);
+	console.log(`OCR API, asynchronous:   ${emulator.ocrAsyncUrl}, ${emulator.getRecognitionUrl}?operationId=…`);
+	console.log(`Operations:              ${emulator.operationsUrl}/{id}`);
 	console.log(`Recordings: ${emulator.recordingCount} from ${emulator.fixturesDir}`);
 	console.log('Test credentials (accepted only by this emulator):');
 	console.log(`  user account:    Authorization: Bearer ${DEFAULT_CREDENTIALS.userIamToken}, folderId ${DEFAULT_CREDENTIALS.folderId}`);

@@ -27,6 +27,8 @@ export const OCR_LIMITS = {
 	fileBytes: 10_485_760,
 	pixels: 20_000_000,
 	pdfPages: 1,
+	/** recognizeTextAsync's: the docs' "no more than 200 pages". */
+	asyncPdfPages: 200,
 	modelLength: 50,
 	languageCodes: 8,
 } as const;
@@ -60,6 +62,8 @@ export interface CheckedOcrRequest {
 	format: ImageFormat;
 	model: OcrModel;
 	languageCodes: string[];
+	/** 1 for an image; a PDF's counted pages (1 when they cannot be counted). */
+	pages: number;
 }
 
 export function parseOcrRequest(body: Buffer): OcrRequest {
@@ -88,14 +92,14 @@ export function validateOcrRequest(request: OcrRequest): void {
 	checkLength(request.model, OCR_LIMITS.modelLength, 'model');
 }
 
-/** The recognizer's part: model, languages, then the file itself. */
-export function checkOcrRequest(request: OcrRequest): CheckedOcrRequest {
+/** The recognizer's part: model, languages, then the file itself; `pdfPages` is the method's page limit. */
+export function checkOcrRequest(request: OcrRequest, pdfPages: number = OCR_LIMITS.pdfPages): CheckedOcrRequest {
 	const model = modelOf(request);
 	if (!isOcrModel(model)) throw invalidArgument(`Unknown model "${model}": use one of ${OCR_MODELS.join(', ')}`);
 	checkLanguages(request.languageCodes, model);
 	const bytes = Buffer.from(request.content ?? '', 'base64');
-	const format = checkFile(bytes, request.mimeType);
-	return { bytes, format, model, languageCodes: request.languageCodes };
+	const { format, pages } = checkFile(bytes, request.mimeType, pdfPages);
+	return { bytes, format, model, languageCodes: request.languageCodes, pages };
 }
 
 function checkLanguages(codes: readonly string[], model: OcrModel): void {
@@ -116,7 +120,7 @@ function checkLanguages(codes: readonly string[], model: OcrModel): void {
 	}
 }
 
-function checkFile(bytes: Buffer, mimeType: string): ImageFormat {
+function checkFile(bytes: Buffer, mimeType: string, pdfPages: number): { format: ImageFormat; pages: number } {
 	if (bytes.length > OCR_LIMITS.fileBytes) {
 		throw invalidArgument(`File too big: ${bytes.length} bytes, the limit is ${OCR_LIMITS.fileBytes} bytes (10 MB)`);
 	}
@@ -135,12 +139,11 @@ function checkFile(bytes: Buffer, mimeType: string): ImageFormat {
 	if (header.width !== undefined && header.height !== undefined && header.width * header.height > OCR_LIMITS.pixels) {
 		throw invalidArgument(`Image resolution too high: ${header.width}x${header.height} is ${header.width * header.height} pixels, the limit is ${OCR_LIMITS.pixels} (20 MP)`);
 	}
-	if (format === 'pdf') {
-		// A PDF whose pages cannot be counted goes on: the recognizer, not a guess, decides.
-		const pages = countPdfPages(bytes);
-		if (pages !== undefined && pages > OCR_LIMITS.pdfPages) {
-			throw invalidArgument(`Request pages ${pages}, service page limit is ${OCR_LIMITS.pdfPages}`);
-		}
+	if (format !== 'pdf') return { format, pages: 1 };
+	// A PDF whose pages cannot be counted goes on: the recognizer, not a guess, decides.
+	const pages = countPdfPages(bytes);
+	if (pages !== undefined && pages > pdfPages) {
+		throw invalidArgument(`Request pages ${pages}, service page limit is ${pdfPages}`);
 	}
-	return format;
+	return { format, pages: Math.max(1, pages ?? 1) };
 }

@@ -32,3 +32,15 @@ export function protoNames(value: Json): Json {
 	for (const [key, item] of Object.entries(value)) out[key.replace(/[A-Z]/g, letter => `_${letter.toLowerCase()}`)] = protoNames(item);
 	return out;
 }
+
+/**
+ * Where to cut a stream so that it stops inside a page's message, never between two: the middle
+ * of the message that holds the stream's middle byte.
+ */
+export function cutInsidePage(body: Buffer): number {
+	const middle = Math.floor(body.length / 2);
+	const start = middle === 0 ? 0 : body.lastIndexOf(0x0a, middle - 1) + 1;
+	const newline = body.indexOf(0x0a, middle);
+	const end = newline < 0 ? body.length : newline;
+	return start + Math.max(1, Math.floor((end - start) / 2));
+}

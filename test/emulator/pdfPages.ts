@@ -1,5 +1,5 @@
 /**
- * Counts a PDF's pages for the OCR API's one-page limit, without a PDF library: the `/Count` of
+ * Counts a PDF's pages for the OCR API's page limits, without a PDF library: the `/Count` of
  * the root page tree (the `/Type /Pages` object without a `/Parent`), else the number of
  * `/Type /Page` objects. Objects packed in Flate object streams (PDF 1.5+) are read too.
  */

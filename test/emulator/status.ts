@@ -29,6 +29,21 @@ export class Rejection extends Error {
 	}
 }
 
+/** The HTTP status the gateway answers a code with (google/rpc/code.proto's mapping). */
+export function httpStatusOf(code: number): number {
+	switch (code) {
+		case Code.INVALID_ARGUMENT: return 400;
+		case Code.DEADLINE_EXCEEDED: return 504;
+		case Code.NOT_FOUND: return 404;
+		case Code.PERMISSION_DENIED: return 403;
+		case Code.RESOURCE_EXHAUSTED: return 429;
+		case Code.UNIMPLEMENTED: return 501;
+		case Code.UNAVAILABLE: return 503;
+		case Code.UNAUTHENTICATED: return 401;
+		default: return 500;
+	}
+}
+
 export function invalidArgument(message: string): Rejection {
 	return new Rejection(400, Code.INVALID_ARGUMENT, message);
 }

@@ -23,11 +23,15 @@ export interface PdfPageSpec {
 	entities?: readonly { name: string; text: string }[];
 }
 
-export interface PdfScene extends Pick<Scene, 'file' | 'description' | 'quality' | 'moderation'> {
+/** What the browser prints: the pages, and the title in the document's metadata. */
+export interface PdfDocument {
+	file: string;
 	/** The document's title, as printed into its metadata. */
 	title: string;
 	pages: readonly PdfPageSpec[];
 }
+
+export interface PdfScene extends PdfDocument, Pick<Scene, 'description' | 'quality' | 'moderation'> {}
 
 export interface RenderedPdf {
 	bytes: Buffer;
@@ -41,7 +45,7 @@ export interface RenderedPdf {
  */
 const FIXED_PDF_DATE = "D:20250101000000+00'00'";
 
-export async function renderPdfScene(browser: Browser, scene: PdfScene): Promise<RenderedPdf> {
+export async function renderPdfScene(browser: Browser, scene: PdfDocument): Promise<RenderedPdf> {
 	const width = Math.max(...scene.pages.map(p => p.width));
 	const height = scene.pages.reduce((sum, p) => sum + p.height, 0);
 	const context = await browser.newContext({ viewport: { width, height }, deviceScaleFactor: 1 });
@@ -67,7 +71,7 @@ export async function renderPdfScene(browser: Browser, scene: PdfScene): Promise
 }
 
 /** Every page a box of its own size, on a named @page of that size, each starting a new sheet. */
-export function pdfSceneHtml(scene: PdfScene): string {
+export function pdfSceneHtml(scene: PdfDocument): string {
 	const pageRules = scene.pages.map((p, i) => `@page p${i} { size: ${p.width}px ${p.height}px; margin: 0; }\n.page-${i} { page: p${i}; width: ${p.width}px; height: ${p.height}px; }`).join('\n');
 	const pages = scene.pages.map((p, i) => `<div class="page page-${i}" data-page="${i}" style="${escapeHtml(p.css)}">
 ${p.backdrop ?? ''}
@@ -109,16 +113,30 @@ export function normalizePdf(pdf: Uint8Array): Buffer {
 	return Buffer.from(text, 'latin1');
 }
 
-/** Each page's MediaBox width and height in points, in page-tree order (a flat tree, as Chromium writes). */
+/**
+ * Each page's MediaBox width and height in points, in page-tree order: the tree is walked from
+ * its root (Chromium writes a flat one for a few pages, nodes of a few kids each for many).
+ */
 export function pdfPageSizes(pdf: Uint8Array): [number, number][] {
 	const text = Buffer.from(pdf).toString('latin1');
-	const kids = /\/Type\s*\/Pages[^]*?\/Kids\s*\[([^\]]*)\]/.exec(text);
-	if (!kids) throw new Error('no page tree');
-	const refs = [...kids[1].matchAll(/(\d+)\s+0\s+R/g)].map(m => m[1]);
-	return refs.map(ref => {
-		const object = new RegExp(`(?:^|\\s)${ref}\\s+0\\s+obj([^]*?)endobj`).exec(text);
-		const box = object && /\/MediaBox\s*\[\s*([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s*\]/.exec(object[1]);
+	const objects = new Map<string, string>();
+	for (const match of text.matchAll(/(?:^|\s)(\d+)\s+0\s+obj([^]*?)endobj/g)) objects.set(match[1], match[2]);
+	const root = [...objects].find(([, body]) => /\/Type\s*\/Pages\b/.test(body) && !/\/Parent\s/.test(body));
+	if (!root) throw new Error('no page tree');
+	const sizes: [number, number][] = [];
+	const walk = (ref: string, body: string | undefined, depth: number): void => {
+		if (body === undefined) throw new Error(`page tree object ${ref} is missing`);
+		if (depth > 32) throw new Error('the page tree is too deep');
+		if (/\/Type\s*\/Pages\b/.test(body)) {
+			const kids = /\/Kids\s*\[([^\]]*)\]/.exec(body);
+			if (!kids) throw new Error(`page tree node ${ref} has no kids`);
+			for (const [, kid] of kids[1].matchAll(/(\d+)\s+0\s+R/g)) walk(kid, objects.get(kid), depth + 1);
+			return;
+		}
+		const box = /\/MediaBox\s*\[\s*([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s*\]/.exec(body);
 		if (!box) throw new Error(`page object ${ref} has no MediaBox`);
-		return [Number(box[3]) - Number(box[1]), Number(box[4]) - Number(box[2])];
-	});
+		sizes.push([Number(box[3]) - Number(box[1]), Number(box[4]) - Number(box[2])]);
+	};
+	walk(root[0], root[1], 0);
+	return sizes;
 }

@@ -1,5 +1,5 @@
 /**
- * Draws the sample images in test/fixtures with headless Chromium, prints the sample PDF with it,
+ * Draws the sample images in test/fixtures with headless Chromium, prints the sample PDFs with it,
  * and writes each one's recording (what the service answers for it) from the browser's own layout.
  *
  *   node esbuild.js --tests && node out/test/tools/generate-fixtures.js [output folder]
@@ -19,6 +19,7 @@ import { buildPdfRecording, buildRecording, truncateBeforeFrameSize } from './fi
 import { renderScene, type Scene } from './fixture-scene';
 import { buildOcrRecording, ocrOfScene, renderOcrScene } from './fixture-ocr';
 import { ARTICLE, ARTICLE_MODELS, ARTICLE_UNITS, OCR_SCENES } from './fixture-ocr-scenes';
+import { LONG_CONTRACT, buildContractRecording, pagePerLineJson } from './fixture-contract';
 import type { Recording } from '../emulator/recording';
 
 const SANS = '"DejaVu Sans"';
@@ -332,6 +333,14 @@ async function main(): Promise<void> {
 			await writeFile(path.join(outDir, scene.file.replace(/\.[a-z]+$/, '.recording.json')), JSON.stringify(recording, null, 2) + '\n');
 			console.log(`${scene.file}: ${bytes.length} bytes, ${scene.pages.length} pages`);
 		}
+		// Read by the OCR API's asynchronous method only.
+		{
+			const { bytes, pages } = await renderPdfScene(browser, LONG_CONTRACT);
+			const recording = buildContractRecording(LONG_CONTRACT, pages, bytes);
+			await writeFile(path.join(outDir, LONG_CONTRACT.file), bytes);
+			await writeFile(path.join(outDir, LONG_CONTRACT.file.replace(/\.[a-z]+$/, '.recording.json')), pagePerLineJson(recording));
+			console.log(`${LONG_CONTRACT.file}: ${bytes.length} bytes, ${LONG_CONTRACT.pages.length} pages`);
+		}
 	} finally {
 		await browser.close();
 	}
@@ -339,7 +348,7 @@ async function main(): Promise<void> {
 	if (!source) throw new Error(`${BROKEN_JPEG.cutFrom} was not drawn`);
 	await writeFile(path.join(outDir, BROKEN_JPEG.file), truncateBeforeFrameSize(source));
 	await writeFile(path.join(outDir, NOT_AN_IMAGE.file), NOT_AN_IMAGE.text);
-	console.log(`wrote ${SCENES.length + 1 + OCR_SCENES.length} images and ${PDF_SCENES.length} PDF with recordings, and 2 broken files, to ${outDir}`);
+	console.log(`wrote ${SCENES.length + 1 + OCR_SCENES.length} images and ${PDF_SCENES.length + 1} PDFs with recordings, and 2 broken files, to ${outDir}`);
 }
 
 async function writeSample(outDir: string, file: string, bytes: Buffer, recording: Recording): Promise<void> {

@@ -120,8 +120,8 @@ function tiltDegrees(p: RecordedPolygon): number {
 }
 
 describe('sample images in test/fixtures', () => {
-	it('holds the seven recorded samples, the six OCR API samples, the two-page PDF, the two broken files and the test keys, nothing else', () => {
-		const expected = [...SAMPLES, ...SAMPLES.map(recordingFile), ...OCR_SAMPLES, ...OCR_SAMPLES.map(recordingFile), 'two-pages.pdf', 'two-pages.recording.json', ...BROKEN, 'keys'].sort();
+	it('holds the seven recorded samples, the six OCR API samples, the two-page and 120-page PDFs, the two broken files and the test keys, nothing else', () => {
+		const expected = [...SAMPLES, ...SAMPLES.map(recordingFile), ...OCR_SAMPLES, ...OCR_SAMPLES.map(recordingFile), 'two-pages.pdf', 'two-pages.recording.json', 'long-contract.pdf', 'long-contract.recording.json', ...BROKEN, 'keys'].sort();
 		assert.deepEqual(readdirSync(FIXTURES_DIR).sort(), expected);
 	});
 
