@@ -10,6 +10,7 @@
  * that cannot be read, a request the service refuses, a fault, or Cancel (after which no request
  * starts, the ones in flight are aborted, and what had finished is kept).
  */
+import { setMaxListeners } from 'node:events';
 import type { CallMeta } from '../api/transport/callWithRetries';
 import { RpcCode, VisionError } from '../api/transport/errors';
 import { sha256Hex, type CachedFile, type CachedResult, type ResultCache } from '../cache/resultCache';
@@ -167,6 +168,8 @@ class Pipeline {
 			this.rejectFinished = reject;
 		});
 		this.signal = options.signal ?? new AbortController().signal;
+		// Every request waiting at the service listens for Cancel: hundreds at once are expected.
+		setMaxListeners(0, this.signal);
 		this.concurrency = atLeastOne(options.concurrency, DEFAULT_CONCURRENCY);
 		this.readAhead = atLeastOne(options.readAhead, DEFAULT_READ_AHEAD);
 		this.readers = atLeastOne(options.readers, DEFAULT_READERS);

@@ -70,7 +70,7 @@ describe('the OCR API in VS Code, against the emulator', function () {
 
 	before(async () => {
 		// The sync call's quota is the service's, 1 per second; the client keeps to the same.
-		emulator = await startEmulator({ ocrRequestsPerSecond: 1 });
+		emulator = await startEmulator({ ocrRequestsPerSecond: 1, ocrAsyncRequestsPerSecond: 10, operationRequestsPerSecond: 50, getRecognitionRequestsPerSecond: 50 });
 		await vscode.extensions.getExtension(EXTENSION_ID)!.activate();
 		await set('endpoint', emulator.url);
 		await set('ocrApi.endpoint', emulator.ocrUrl);
@@ -206,20 +206,22 @@ describe('the OCR API in VS Code, against the emulator', function () {
 			assert.equal(await vscode.env.clipboard.readText(), annotationToText(annotationOf(again)));
 		});
 
-		it('Analyze Folder… reads every document with the OCR API within its quota, and exports them as CSV without made-up confidences', async () => {
+		it('Analyze Folder… reads every document through the OCR API\'s asynchronous call, within its quota, and exports them as CSV without made-up confidences', async () => {
 			const folder = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0]!.uri, 'documents');
+			const documents = (await vscode.workspace.fs.readDirectory(folder)).filter(([name]) => /\.(png|jpe?g|pdf)$/i.test(name)).length;
 			stubs.stub('showWarningMessage', async () => 'Clear Cache');
 			await vscode.commands.executeCommand('yandexVision.clearCache');
 			quietNotifications(stubs);
 			emulator.clearLog();
-			const started = Date.now();
 			const run = await vscode.commands.executeCommand<BatchRun | undefined>('yandexVision.analyzeFolder', folder, [folder], ['text']);
 			assert.ok(run);
 			assert.deepEqual(run.items.map(item => item.status), run.items.map(() => 'done'), run.items.map(item => item.error).filter(Boolean).join('; '));
-			assert.equal(run.items.length, 6);
-			assert.equal(ocrRequests().length, 6, 'one recognizeText request per image');
+			assert.equal(run.items.length, documents);
+			const submissions = emulator.log.filter(entry => entry.path.endsWith('/recognizeTextAsync'));
+			assert.equal(submissions.length, documents, 'one recognizeTextAsync request per document');
+			assert.equal(new Set(submissions.map(entry => entry.operationId)).size, documents, 'each its own operation');
+			assert.equal(ocrRequests().length, 0, 'no synchronous request: a folder goes the fast way');
 			assert.equal(batchRequests().length, 0);
-			assert.ok(Date.now() - started >= 4_500, `6 requests at 1 per second took ${Date.now() - started} ms`);
 			assert.equal(emulator.log.filter(entry => entry.status === 429).length, 0, 'never over the quota');
 
 			const target = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0]!.uri, 'documents-export.csv');
@@ -283,20 +285,24 @@ describe('the OCR API in VS Code, against the emulator', function () {
 		});
 	});
 
-	it('a PDF of two pages is read by batchAnalyze\'s page model, the OCR API taking one page per request', async () => {
+	it('a PDF of two pages goes to recognizeTextAsync once: the operation is followed, and both pages are read', async () => {
 		const report = await recognize('yandexVision.recognizeText', imageUri('two-pages.pdf'));
 		const annotation = annotationOf(report);
 		assert.equal(annotation.pages.length, 2);
-		assert.notEqual(annotation.engine, 'ocr-api');
-		assert.equal(batchRequests().length, 1);
-		assert.equal(ocrRequests().length, 0);
+		assert.equal(annotation.engine, 'ocr-api');
+		assert.equal(batchRequests().length, 0);
+		const submissions = emulator.log.filter(entry => entry.path.endsWith('/recognizeTextAsync'));
+		assert.equal(submissions.length, 1);
+		assert.equal(submissions[0]!.folderId, DEFAULT_CREDENTIALS.folderId, 'the folder in its header');
+		const operationId = submissions[0]!.operationId;
+		assert.ok(emulator.log.some(entry => entry.path === `/operations/${operationId}` && entry.status === 200), 'its operation was asked about');
+		assert.ok(emulator.log.some(entry => entry.path.endsWith('/getRecognition') && entry.operationId === operationId && entry.status === 200), 'its pages were read');
 	});
 
-	it('a two-page PDF with the table model fails alone, saying the OCR API reads one page', async () => {
+	it('a two-page PDF with the table model goes the same way, in that model', async () => {
 		const reports = await vscode.commands.executeCommand<ImageReport[]>('yandexVision.recognizeTextWith', imageUri('two-pages.pdf'), { model: 'table' });
-		assert.equal(reports?.[0]?.status, 'failed');
-		assert.match(reports![0]!.error ?? '', /two-pages\.pdf has 2 pages; the service reads at most 1/);
-		assert.equal(emulator.log.length, 0);
+		assert.equal(reports?.[0]?.status, 'done');
+		assert.deepEqual(emulator.log.filter(entry => entry.path.endsWith('/recognizeTextAsync')).map(entry => entry.model), ['table']);
 	});
 
 	it('Analyze Image… with text and faces sends one batchAnalyze request, whatever the text engine', async () => {
