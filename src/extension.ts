@@ -41,7 +41,7 @@ export function activate(context: vscode.ExtensionContext): { activateMs: number
 		provideDocumentPasteEdits: (document, ranges, dataTransfer, pasteContext) => getRuntime().recognizedText.provideDocumentPasteEdits(document, ranges, dataTransfer, pasteContext),
 		resolveDocumentPasteEdit: (edit, token) => getRuntime().recognizedText.resolveDocumentPasteEdit(edit, token),
 		provideDocumentDropEdits: (document, position, dataTransfer) => getRuntime().recognizedText.provideDocumentDropEdits(document, position, dataTransfer),
-		resolveDocumentDropEdit: (edit, token) => getRuntime().recognizedText.resolveDocumentDropEdit(edit, token),
+		// No resolveDocumentDropEdit: VS Code would route it where a drop provider is not reached; the edit is whole when offered (see editor/dropPlaceholders.ts).
 	};
 	const kinds = [RECOGNIZED_TEXT_KIND, RECOGNIZED_MARKDOWN_KIND];
 	context.subscriptions.push(

@@ -56,6 +56,7 @@ export function createRuntime(context: vscode.ExtensionContext): Runtime {
 		},
 	});
 	const imageLinks = new ImageLinkActions(analyzer);
+	const recognizedText = new RecognizedTextEdits(analyzer);
 	const summary = new BatchSummaryView({ openItem: item => void openBatchItem(item) });
 	context.subscriptions.push(
 		log,
@@ -69,6 +70,7 @@ export function createRuntime(context: vscode.ExtensionContext): Runtime {
 		analyzer,
 		inserter,
 		panels,
+		recognizedText,
 		summary,
 	);
 
@@ -336,7 +338,7 @@ export function createRuntime(context: vscode.ExtensionContext): Runtime {
 				void analyzeAndShow(['text'], [vscode.Uri.parse(model.imageUri)], vscode.l10n.t('Yandex Vision: recognizing text…'), ocrModel ? { ocrModel } : {});
 			}
 		},
-		recognizedText: new RecognizedTextEdits(analyzer),
+		recognizedText,
 		imageLinks,
 	};
 }

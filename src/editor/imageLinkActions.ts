@@ -3,10 +3,16 @@ import type { Analyzer } from '../analysis/analyzer';
 import { VisionError } from '../api/transport/errors';
 import { Commands } from '../commands/commandIds';
 import { describeError } from '../output/errorMessages';
+import { fetchImage, PREVIEW_TIMEOUT_MS, PreviewError } from '../panel/remoteImage';
 import { annotationToText } from '../results/text';
-import { altTextOf, imageLinkAt, imageLinkPath, type ImageLink } from './markdownImageLinks';
+import { altTextOf, imageLinkAt, imageLinkPath, imageLinkWebUrl, type ImageLink } from './markdownImageLinks';
 import { IMAGE_LINK_ACTION_KIND } from './pasteKinds';
 import { isAnalyzable } from './statusBar';
+import { mayDownloadFrom } from './webImageHosts';
+
+/** A web image may be a full-size photo: the analyzer fits it to the service's limits. */
+const WEB_IMAGE_MAX_BYTES = 50 * 1024 * 1024;
+const WEB_IMAGE_TIMEOUT_MS = 4 * PREVIEW_TIMEOUT_MS;
 
 /** Where the recognized text goes: a paragraph below the link, or the link's alt text. */
 export type ImageLinkTarget = 'paragraph' | 'alt';
@@ -15,17 +21,18 @@ interface FoundLink {
 	link: ImageLink;
 	/** The whole link in the document. */
 	range: vscode.Range;
-	image: vscode.Uri;
+	/** A workspace file, or a web image (http, https). */
+	image: vscode.Uri | URL;
 }
 
 /**
- * On an image link in Markdown that points at a workspace image: code actions and a hover that
- * recognize the image's text and put it below the link or into its alt text. Web images are not
- * offered: only files of the workspace are read, and nothing is fetched on a document's say-so.
- * Nothing is sent until the user picks an action.
+ * On an image link in Markdown that points at a workspace image or a web image: code actions and a
+ * hover that recognize the image's text and put it below the link or into its alt text. Nothing is
+ * read or sent until the user picks an action; a web image is downloaded only from a host the user
+ * allowed (asked once per host, never on a document's say-so alone).
  */
 export class ImageLinkActions implements vscode.CodeActionProvider, vscode.HoverProvider {
-	constructor(private readonly analyzer: Pick<Analyzer, 'recognizeText'>) {}
+	constructor(private readonly analyzer: Pick<Analyzer, 'recognizeText' | 'network'>) {}
 
 	async provideCodeActions(document: vscode.TextDocument, range: vscode.Range | vscode.Selection): Promise<vscode.CodeAction[] | undefined> {
 		const found = await findImageLink(document, range.start);
@@ -67,12 +74,14 @@ export class ImageLinkActions implements vscode.CodeActionProvider, vscode.Hover
 		const document = await vscode.workspace.openTextDocument(uri);
 		const before = await findImageLink(document, start);
 		if (!before) {
-			void vscode.window.showInformationMessage(vscode.l10n.t('Yandex Vision: there is no link to a workspace image there.'));
+			void vscode.window.showInformationMessage(vscode.l10n.t('Yandex Vision: there is no link to an image there.'));
 			return undefined;
 		}
+		// Asked before the progress starts: the time to answer is not the request's.
+		if (before.image instanceof URL && !(await mayDownloadFrom(before.image))) return undefined;
 		const text = await vscode.window.withProgress(
 			{ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Yandex Vision: recognizing text…'), cancellable: true },
-			(_progress, token) => this.recognize(before.image, token),
+			(_progress, token) => this.recognize(document, before.image, token),
 		);
 		if (text === undefined) return undefined;
 		// The document may have changed while the image was read: the link is looked up again.
@@ -99,11 +108,13 @@ export class ImageLinkActions implements vscode.CodeActionProvider, vscode.Hover
 	}
 
 	/** The image's plain text; undefined when cancelled, failed or empty, each explained as for a paste. */
-	private async recognize(image: vscode.Uri, token: vscode.CancellationToken): Promise<string | undefined> {
+	private async recognize(document: vscode.TextDocument, image: vscode.Uri | URL, token: vscode.CancellationToken): Promise<string | undefined> {
 		const controller = new AbortController();
 		const cancel = token.onCancellationRequested(() => controller.abort());
 		try {
-			const report = await this.analyzer.recognizeText(image, controller.signal);
+			const target = image instanceof URL ? await this.download(document, image, controller.signal) : image;
+			if (!target) return undefined;
+			const report = await this.analyzer.recognizeText(target, controller.signal);
 			const feature = report?.model?.features.find(f => f.result.textDetection || f.result.error)?.result;
 			if (!report?.model || !feature || controller.signal.aborted) return undefined;
 			if (feature.error) {
@@ -121,17 +132,71 @@ export class ImageLinkActions implements vscode.CodeActionProvider, vscode.Hover
 			cancel.dispose();
 		}
 	}
+
+	/** A web image's bytes, for the analyzer as a pasted image's; undefined when cancelled or failed (said so). */
+	private async download(document: vscode.TextDocument, url: URL, signal: AbortSignal): Promise<{ bytes: Uint8Array; name: string; scope: vscode.Uri } | undefined> {
+		let refusedHost: string | undefined;
+		try {
+			const image = await fetchImage(url.href, {
+				signal,
+				dispatcher: this.analyzer.network.get(),
+				maxBytes: WEB_IMAGE_MAX_BYTES,
+				timeoutMs: WEB_IMAGE_TIMEOUT_MS,
+				// A redirect to another host needs that host allowed too.
+				allowHost: async address => {
+					if (await mayDownloadFrom(address)) return true;
+					refusedHost = address.host;
+					return false;
+				},
+			});
+			return { bytes: image.bytes, name: `${url.host}${url.pathname}`, scope: document.uri };
+		} catch (err) {
+			if (err instanceof PreviewError && err.reason === 'cancelled') return undefined;
+			void vscode.window.showErrorMessage(vscode.l10n.t('Yandex Vision: {0} was not downloaded: {1}.', url.href, downloadFailure(err, refusedHost)));
+			return undefined;
+		}
+	}
 }
 
-/** The image link at `position` when it names an image file of the workspace that exists. */
+/** Why a web image was not downloaded, as the end of a sentence. */
+function downloadFailure(err: unknown, refusedHost: string | undefined): string {
+	if (!(err instanceof PreviewError)) return err instanceof Error ? err.message : String(err);
+	switch (err.reason) {
+		case 'address':
+			return refusedHost === undefined ? vscode.l10n.t('only http and https addresses are downloaded') : vscode.l10n.t('images from {0} are not allowed', refusedHost);
+		case 'redirects':
+			return vscode.l10n.t('too many redirects');
+		case 'status':
+			return vscode.l10n.t('the site answered {0}', err.message);
+		case 'notImage':
+			return vscode.l10n.t('the address does not lead to a PNG, JPEG, GIF, WebP, BMP or AVIF image');
+		case 'tooLarge':
+			return vscode.l10n.t('the image is larger than {0} MB', WEB_IMAGE_MAX_BYTES / 1048576);
+		case 'timeout':
+			return vscode.l10n.t('no answer within {0} s', WEB_IMAGE_TIMEOUT_MS / 1000);
+		case 'network':
+			return vscode.l10n.t('cannot connect ({0})', err.message);
+		case 'cancelled':
+			return vscode.l10n.t('cancelled');
+	}
+}
+
+/**
+ * The image link at `position` when it names an image file of the workspace that exists, or a web
+ * image (not looked at here: nothing is downloaded before the user asks).
+ */
 async function findImageLink(document: vscode.TextDocument, position: vscode.Position): Promise<FoundLink | undefined> {
 	if (position.line >= document.lineCount) return undefined;
 	const link = imageLinkAt(document.lineAt(position.line).text, position.character);
-	const image = link && imageUriOf(document, link.destination);
-	if (!link || !image || !isAnalyzable(image)) return undefined;
+	if (!link) return undefined;
+	const range = new vscode.Range(position.line, link.start, position.line, link.end);
+	const web = imageLinkWebUrl(link.destination);
+	if (web) return { link, image: web, range };
+	const image = imageUriOf(document, link.destination);
+	if (!image || !isAnalyzable(image)) return undefined;
 	try {
 		if ((await vscode.workspace.fs.stat(image)).type & vscode.FileType.File) {
-			return { link, image, range: new vscode.Range(position.line, link.start, position.line, link.end) };
+			return { link, image, range };
 		}
 	} catch {
 		// A missing file: nothing to offer.

@@ -5,6 +5,7 @@
  * (`![alt][ref]`, `![alt]`) are left out: their destination is elsewhere in the document.
  * A link spanning lines is not seen.
  */
+import { webUrl } from '../shared/protocol';
 
 export interface ImageLink {
 	/** Offsets in the line: the link from `!` to its closing `)`, end exclusive. */
@@ -48,8 +49,8 @@ export function imageLinkAt(line: string, character: number): ImageLink | undefi
 
 /**
  * Where a destination points, when it is a file path: `absolute` means from the workspace root.
- * Undefined for URLs with a scheme (http(s), data, file…): only workspace images are read here,
- * never one from the web. A query or fragment is dropped; percent-encoding is decoded.
+ * Undefined for URLs with a scheme (http(s), data, file…): web images are {@link imageLinkWebUrl}'s.
+ * A query or fragment is dropped; percent-encoding is decoded.
  */
 export function imageLinkPath(destination: string): { path: string; absolute: boolean } | undefined {
 	if (destination === '' || /^[a-z][a-z0-9+.-]*:/i.test(destination) || destination.startsWith('//')) return undefined;
@@ -62,6 +63,11 @@ export function imageLinkPath(destination: string): { path: string; absolute: bo
 	}
 	if (decoded === '' || decoded.endsWith('/')) return undefined;
 	return { path: decoded, absolute: decoded.startsWith('/') };
+}
+
+/** The address of a web image: an absolute http or https URL, with no credentials in it. */
+export function imageLinkWebUrl(destination: string): URL | undefined {
+	return /^https?:\/\//i.test(destination) ? webUrl(destination) : undefined;
 }
 
 /**

@@ -6,6 +6,7 @@ import { pagesMarkdown } from '../results/documents';
 import { annotationToMarkdown, annotationToText } from '../results/text';
 import type { TextAnnotation } from '../results/types';
 import { readSettings } from '../settings/config';
+import { DropPlaceholders } from './dropPlaceholders';
 import { RECOGNIZED_MARKDOWN_KIND, RECOGNIZED_TEXT_KIND } from './pasteKinds';
 import { isAnalyzable } from './statusBar';
 
@@ -31,20 +32,28 @@ class RecognizedTextPasteEdit extends vscode.DocumentPasteEdit {
 	}
 }
 
+/** Inserts a placeholder, which {@link DropPlaceholders} replaces with the text. */
 class RecognizedTextDropEdit extends vscode.DocumentDropEdit {
-	constructor(readonly document: vscode.TextDocument, readonly position: vscode.Position, readonly image: Image, readonly format: Format) {
-		super('', titleOf(format), kindOf(format));
+	constructor(placeholder: string, format: Format) {
+		super(placeholder, titleOf(format), kindOf(format));
 		this.yieldTo = YIELD_TO;
 	}
 }
 
 /**
  * "Insert recognized text" (and in Markdown "Insert recognized text as Markdown") for an image
- * pasted or dropped into a text editor. The image is sent only when the user picks the edit, in
- * `resolve…`; a failure has been explained by the analyzer and leaves the document as it was.
+ * pasted or dropped into a text editor. The image is sent only when the user picks the edit: a
+ * paste edit's text is worked out in `resolve…`, a drop edit's once its placeholder is inserted.
+ * A failure has been explained by the analyzer and leaves the document as it was.
  */
-export class RecognizedTextEdits implements vscode.DocumentPasteEditProvider, vscode.DocumentDropEditProvider {
+export class RecognizedTextEdits implements vscode.DocumentPasteEditProvider, vscode.DocumentDropEditProvider, vscode.Disposable {
+	private readonly drops = new DropPlaceholders();
+
 	constructor(private readonly analyzer: Pick<Analyzer, 'recognizeText'>) {}
+
+	dispose(): void {
+		this.drops.dispose();
+	}
 
 	async provideDocumentPasteEdits(document: vscode.TextDocument, _ranges: readonly vscode.Range[], dataTransfer: vscode.DataTransfer, context: vscode.DocumentPasteEditContext): Promise<RecognizedTextPasteEdit[] | undefined> {
 		const file = imageFile(dataTransfer);
@@ -62,20 +71,22 @@ export class RecognizedTextEdits implements vscode.DocumentPasteEditProvider, vs
 	}
 
 	async provideDocumentDropEdits(document: vscode.TextDocument, position: vscode.Position, dataTransfer: vscode.DataTransfer): Promise<RecognizedTextDropEdit[] | undefined> {
-		// Images on a file system VS Code can read (the workspace's, a remote's), not web links.
+		// Images on a file system VS Code can read (the workspace's, a remote's, or the desktop's:
+		// dragged there by the user, they need not be in the workspace), not web links.
 		const uris = parseUriList(await dataTransfer.get('text/uri-list')?.asString() ?? '')
 			.filter(uri => isAnalyzable(uri) && vscode.workspace.fs.isWritableFileSystem(uri.scheme) !== undefined);
-		if (uris.length === 0) return undefined;
-		return formatsFor(document).map(format => new RecognizedTextDropEdit(document, position, { uris }, format));
-	}
-
-	/** A drop edit's resolve may only fill in its additional edit: the text goes there. */
-	async resolveDocumentDropEdit(edit: vscode.DocumentDropEdit, token: vscode.CancellationToken): Promise<vscode.DocumentDropEdit> {
-		if (!(edit instanceof RecognizedTextDropEdit)) return edit;
-		const text = await this.recognize(edit.document, edit.image, edit.format, token);
-		edit.additionalEdit = new vscode.WorkspaceEdit();
-		edit.additionalEdit.insert(edit.document.uri, edit.position, text);
-		return edit;
+		let image: Image;
+		if (uris.length > 0) {
+			image = { uris };
+		} else {
+			// A file dragged from the desktop into VS Code for the Web comes without a path: its bytes, as a pasted image's.
+			const file = imageFile(dataTransfer);
+			if (!file) return undefined;
+			image = { bytes: await file.data(), name: file.name || vscode.l10n.t('dropped image') };
+		}
+		const edits = formatsFor(document).map(format => ({ format, placeholder: placeholderOf(image, format) }));
+		this.drops.expect(document, position, edits.map(({ format, placeholder }) => ({ placeholder, produce: token => this.recognize(document, image, format, token) })));
+		return edits.map(({ format, placeholder }) => new RecognizedTextDropEdit(placeholder, format));
 	}
 
 	/**
@@ -123,6 +134,14 @@ export class RecognizedTextEdits implements vscode.DocumentPasteEditProvider, vs
 
 function textIn(annotation: TextAnnotation, format: Format): string {
 	return format === 'markdown' ? pagesMarkdown(annotation) ?? annotationToMarkdown(annotation) : annotationToText(annotation);
+}
+
+/** What the document shows while a dropped image is read. */
+function placeholderOf(image: Image, format: Format): string {
+	if ('bytes' in image) return format === 'markdown' ? vscode.l10n.t('Recognizing the text of {0} as Markdown…', image.name) : vscode.l10n.t('Recognizing the text of {0}…', image.name);
+	if (image.uris.length > 1) return format === 'markdown' ? vscode.l10n.t('Recognizing the text of {0} images as Markdown…', image.uris.length) : vscode.l10n.t('Recognizing the text of {0} images…', image.uris.length);
+	const name = image.uris[0]!.path.split('/').pop()!;
+	return format === 'markdown' ? vscode.l10n.t('Recognizing the text of {0} as Markdown…', name) : vscode.l10n.t('Recognizing the text of {0}…', name);
 }
 
 function titleOf(format: Format): string {

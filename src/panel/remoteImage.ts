@@ -1,12 +1,14 @@
 /**
- * Downloads the image of a copy found on the web, for a preview the user asked for, and returns it
- * as a `data:` URI. The webview's CSP allows `data:` images and nothing remote, so this is the
- * only way such an image reaches it — and only after these checks:
+ * Downloads an image from the web that the user asked for: the image of a copy found, for a
+ * preview, returned as a `data:` URI (the webview's CSP allows `data:` images and nothing remote,
+ * so this is the only way such an image reaches it), or the image of a Markdown link, to recognize
+ * its text. Only after these checks:
  * - http and https only, at every redirect too;
  * - a bounded time and size (the size before reading, when announced, and while reading);
  * - the bytes must be a raster image (PNG, JPEG, GIF, WebP, BMP, AVIF) by their signature, whatever
  *   the server calls them; the data URI gets the type found in the bytes. SVG is refused: it is
- *   markup, not a picture.
+ *   markup, not a picture;
+ * - when the caller says which hosts it may contact, every host, the redirects' too, is asked about.
  */
 import { request, type Dispatcher } from 'undici';
 import { webUrl } from '../shared/protocol';
@@ -30,19 +32,47 @@ export interface PreviewOptions {
 	signal?: AbortSignal;
 	/** E.g. a proxy agent; undici's global dispatcher by default. */
 	dispatcher?: Dispatcher;
+	/** Asked before each host is contacted, redirects included; a refusal fails with reason `address`. */
+	allowHost?: (url: URL) => boolean | Promise<boolean>;
+}
+
+export interface WebImage {
+	bytes: Buffer;
+	/** The type found in the bytes, e.g. `image/png`. */
+	type: string;
 }
 
 /** GET `url` and return `data:image/…;base64,…`, or throw a PreviewError that says why not. */
 export async function fetchImageAsDataUri(url: string, options: PreviewOptions = {}): Promise<string> {
+	const { bytes, type } = await fetchImage(url, options);
+	return `data:${type};base64,${bytes.toString('base64')}`;
+}
+
+/** GET `url` and return the image's bytes, or throw a PreviewError that says why not. */
+export async function fetchImage(url: string, options: PreviewOptions = {}): Promise<WebImage> {
 	const maxBytes = options.maxBytes ?? PREVIEW_MAX_BYTES;
 	const timeoutMs = options.timeoutMs ?? PREVIEW_TIMEOUT_MS;
 	const timeout = new AbortController();
-	const timer = setTimeout(() => timeout.abort(), timeoutMs);
+	// The time a person takes to answer allowHost does not count.
+	let timeLeft = timeoutMs;
+	let timerStarted = Date.now();
+	let timer = setTimeout(() => timeout.abort(), timeLeft);
+	const askHost = async (address: URL): Promise<boolean> => {
+		clearTimeout(timer);
+		timeLeft -= Date.now() - timerStarted;
+		try {
+			return await options.allowHost!(address);
+		} finally {
+			timerStarted = Date.now();
+			timer = setTimeout(() => timeout.abort(), timeLeft);
+		}
+	};
 	const signal = options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal;
 	try {
 		let current = webUrl(url);
 		if (!current) throw new PreviewError('address', 'Only http and https addresses are downloaded.');
 		for (let hop = 0; ; hop++) {
+			if (options.allowHost && !(await askHost(current))) throw new PreviewError('address', `Not allowed to download from ${current.host}.`);
 			const response = await request(current, {
 				method: 'GET',
 				signal,
@@ -83,7 +113,7 @@ export async function fetchImageAsDataUri(url: string, options: PreviewOptions =
 			const bytes = await readAtMost(body, maxBytes);
 			const type = sniffImageType(bytes);
 			if (!type) throw new PreviewError('notImage', 'The content is not a PNG, JPEG, GIF, WebP, BMP or AVIF image.');
-			return `data:${type};base64,${bytes.toString('base64')}`;
+			return { bytes, type };
 		}
 	} catch (err) {
 		if (err instanceof PreviewError) throw err;

@@ -1,14 +1,17 @@
 /**
  * Image links in Markdown, in real VS Code against the emulator: on a link to a workspace image,
  * the code actions and the hover offer to recognize its text; the text goes below the link or,
- * shortened, into the alt text; a link to a missing file or to the web offers nothing.
+ * shortened, into the alt text; a link to a missing file offers nothing. A web image (here from a
+ * server on this machine) is downloaded only from a host the user allowed, asked once per host.
  */
 import * as assert from 'node:assert/strict';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as vscode from 'vscode';
 import { altTextOf } from '../../src/editor/markdownImageLinks';
 import { annotationToText } from '../../src/results/text';
 import { DEFAULT_CREDENTIALS, startEmulator, type Emulator } from '../emulator';
-import { recordingOf } from '../support/fixtures';
+import { fixtureBytes, recordingOf } from '../support/fixtures';
 import { quietNotifications, waitFor, WindowStubs } from './stubs';
 
 const EXTENSION_ID = 'yandex-vision-tools.yandex-vision';
@@ -171,13 +174,140 @@ describe('Markdown image links, against the emulator', function () {
 		assert.equal(editor.document.getText(), `![](/images/receipt.png)\n\n${receiptText()}\n`);
 	});
 
-	it('a link to a missing file, to the web or in a code span offers nothing', async () => {
-		const editor = await markdown('![missing](images/missing.png) ![web](https://example.com/receipt.png) `![code](images/receipt.png)`\n');
-		for (const character of [3, 35, 80]) {
+	it('a link to a missing file, outside the workspace or in a code span offers nothing', async () => {
+		const editor = await markdown('![missing](images/missing.png) ![out](../../receipt.png) ![file](file:///etc/receipt.png) `![code](images/receipt.png)`\n');
+		for (const character of [3, 35, 62, 95]) {
 			const position = new vscode.Position(0, character);
 			assert.deepEqual(await actionsAt(editor.document, position), [], `actions at ${character}`);
 			assert.deepEqual(await hoverLinksAt(editor.document, position), [], `hover at ${character}`);
 		}
 		assert.equal(emulator.log.length, 0);
+	});
+
+	describe('a web image', () => {
+		/** A server on this machine, as a web site holding images: the requests it got, by path. */
+		interface Site {
+			url: string;
+			host: string;
+			requests: string[];
+			close(): Promise<void>;
+		}
+
+		const sites: Site[] = [];
+
+		async function site(routes: Record<string, (response: http.ServerResponse) => void>): Promise<Site> {
+			const requests: string[] = [];
+			const server = http.createServer((request, response) => {
+				requests.push(request.url ?? '');
+				const route = routes[request.url ?? ''];
+				if (route) route(response);
+				else response.writeHead(404).end();
+			});
+			await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+			const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+			const opened: Site = { url: `http://${host}`, host, requests, close: () => new Promise(resolve => server.close(() => resolve())) };
+			sites.push(opened);
+			return opened;
+		}
+
+		const png = (response: http.ServerResponse) => response.writeHead(200, { 'content-type': 'image/png' }).end(fixtureBytes('receipt.png'));
+		const allowedHosts = () => config().inspect<string[]>('imageLinks.allowedHosts')?.globalValue ?? [];
+		/** The question about a host, as the user sees it: its message and its buttons. */
+		const questions = () => stubs.calls.filter(c => c.name === 'showWarningMessage' && String(c.args[0]).startsWith('Download images from'));
+
+		/** The user answers the question about a host with `answer`, and ignores every other message. */
+		function answer(choice: 'Allow' | undefined): void {
+			stubs.stub('showWarningMessage', async (...args: unknown[]) => String(args[0]).startsWith('Download images from') ? choice : undefined);
+		}
+
+		async function recognize(editor: vscode.TextEditor, position: vscode.Position): Promise<unknown> {
+			const [action] = await offeredAt(editor.document, position);
+			assert.equal(action?.title, RECOGNIZE);
+			return vscode.commands.executeCommand(action.command!.command, ...action.command!.arguments!);
+		}
+
+		before(async () => {
+			await set('imageLinks.allowedHosts', []);
+		});
+		afterEach(async () => {
+			for (const opened of sites.splice(0)) await opened.close();
+			await config().update('imageLinks.allowedHosts', [], vscode.ConfigurationTarget.Global);
+		});
+
+		it('is offered both actions and the hover without being downloaded', async () => {
+			const web = await site({ '/receipt.png': png });
+			const editor = await markdown(`![receipt](${web.url}/receipt.png)\n`);
+			const actions = await offeredAt(editor.document, new vscode.Position(0, 3));
+			assert.deepEqual(actions.map(a => a.title), [RECOGNIZE, FILL_ALT]);
+			const [hover] = await hoverLinksAt(editor.document, new vscode.Position(0, 3));
+			assert.deepEqual(hover?.links.map(l => l.title), [RECOGNIZE, FILL_ALT]);
+			assert.deepEqual(web.requests, [], 'nothing downloaded');
+			assert.equal(questions().length, 0, 'nothing asked before an action is picked');
+			assert.equal(emulator.log.length, 0);
+		});
+
+		it('asks once for its host; "Allow" downloads it, puts its text under the link and remembers the host', async () => {
+			const web = await site({ '/receipt.png': png, '/copy/receipt.png': png });
+			answer('Allow');
+			const editor = await markdown(`![receipt](${web.url}/receipt.png)\n\n![again](${web.url}/copy/receipt.png)\n`);
+			assert.equal(await recognize(editor, new vscode.Position(0, 3)), receiptText());
+			assert.equal(questions().length, 1);
+			const [message, options, ...buttons] = questions()[0]!.args as [string, vscode.MessageOptions, ...string[]];
+			assert.equal(message, `Download images from ${web.host} to recognize their text?`);
+			assert.equal(options.modal, true);
+			assert.match(options.detail ?? '', new RegExp(`downloads ${web.url}/receipt\\.png and sends it to Yandex Cloud`));
+			assert.deepEqual(buttons, ['Allow']);
+			assert.deepEqual(web.requests, ['/receipt.png']);
+			assert.deepEqual(allowedHosts(), [web.host], 'remembered in the user settings');
+			assert.equal(emulator.log.length, 1, 'the downloaded image sent once');
+
+			const second = editor.document.getText().split('\n').findIndex(line => line.startsWith('![again]'));
+			assert.equal(await recognize(editor, new vscode.Position(second, 3)), receiptText());
+			assert.equal(questions().length, 1, 'not asked again for the same host');
+			assert.deepEqual(web.requests, ['/receipt.png', '/copy/receipt.png']);
+			assert.equal(editor.document.getText(), `![receipt](${web.url}/receipt.png)\n\n${receiptText()}\n\n![again](${web.url}/copy/receipt.png)\n\n${receiptText()}\n`);
+		});
+
+		it('not allowed: nothing downloaded, nothing sent, nothing remembered, the document unchanged', async () => {
+			const web = await site({ '/receipt.png': png });
+			answer(undefined);
+			const text = `![receipt](${web.url}/receipt.png)\n`;
+			const editor = await markdown(text);
+			assert.equal(await recognize(editor, new vscode.Position(0, 3)), undefined);
+			assert.equal(questions().length, 1);
+			assert.deepEqual(web.requests, []);
+			assert.equal(emulator.log.length, 0);
+			assert.deepEqual(allowedHosts(), []);
+			assert.equal(editor.document.getText(), text);
+			assert.equal(stubs.messages('showErrorMessage').length, 0, 'the user\'s own choice is no error');
+		});
+
+		it('a redirect to another host asks for that host too; refused, it is not contacted and the error says why', async () => {
+			const elsewhere = await site({ '/receipt.png': png });
+			const web = await site({ '/moved.png': response => response.writeHead(302, { location: `${elsewhere.url}/receipt.png` }).end() });
+			// Allowed for the link's host, refused for the one it redirects to.
+			stubs.stub('showWarningMessage', async (...args: unknown[]) => String(args[0]) === `Download images from ${web.host} to recognize their text?` ? 'Allow' : undefined);
+			const text = `![moved](${web.url}/moved.png)\n`;
+			const editor = await markdown(text);
+			assert.equal(await recognize(editor, new vscode.Position(0, 3)), undefined);
+			assert.deepEqual(questions().map(q => q.args[0]), [web.host, elsewhere.host].map(host => `Download images from ${host} to recognize their text?`));
+			assert.deepEqual(web.requests, ['/moved.png']);
+			assert.deepEqual(elsewhere.requests, [], 'the refused host is never contacted');
+			assert.deepEqual(stubs.messages('showErrorMessage'), [`Yandex Vision: ${web.url}/moved.png was not downloaded: images from ${elsewhere.host} are not allowed.`]);
+			assert.equal(emulator.log.length, 0);
+			assert.equal(editor.document.getText(), text);
+		});
+
+		it('an address that gives no image: one error saying so, nothing sent, the document unchanged', async () => {
+			const web = await site({ '/page.png': response => response.writeHead(200, { 'content-type': 'text/html' }).end('<html>not an image</html>') });
+			await config().update('imageLinks.allowedHosts', [web.host], vscode.ConfigurationTarget.Global);
+			const text = `![page](${web.url}/page.png)\n`;
+			const editor = await markdown(text);
+			assert.equal(await recognize(editor, new vscode.Position(0, 3)), undefined);
+			assert.equal(questions().length, 0, 'an allowed host is not asked about');
+			assert.deepEqual(stubs.messages('showErrorMessage'), [`Yandex Vision: ${web.url}/page.png was not downloaded: the address does not lead to a PNG, JPEG, GIF, WebP, BMP or AVIF image.`]);
+			assert.equal(emulator.log.length, 0);
+			assert.equal(editor.document.getText(), text);
+		});
 	});
 });

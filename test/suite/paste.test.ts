@@ -1,12 +1,14 @@
 /**
  * Pasting and dropping an image into a text editor, in real VS Code against the emulator: the
  * providers VS Code calls (as activation registered them) offer "Insert recognized text" without
- * sending anything, send the image only when the edit is resolved, and give the recorded text in
+ * sending anything, send the image only when the edit is resolved (a paste) or its placeholder
+ * inserted (a drop), and give the recorded text in
  * the document's line endings; Cancel and refused credentials leave the document as it was, and
  * nothing is written to the workspace.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RecognizedTextProvider } from '../../src/extension';
@@ -210,23 +212,108 @@ describe('Paste and drop an image into an editor, against the emulator', functio
 		assert.deepEqual(ocrRequests().map(r => r.model), ['markdown']);
 	});
 
-	it('an image dropped from the Explorer (text/uri-list) is inserted as its recorded text at the drop position', async () => {
-		const editor = await untitled('dropped: ');
-		const image = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0]!.uri, 'images', 'receipt.png');
-		const dataTransfer = new vscode.DataTransfer();
-		dataTransfer.set('text/uri-list', new vscode.DataTransferItem(`${image.toString()}\r\n`));
-		const position = new vscode.Position(0, 9);
-		const token = new vscode.CancellationTokenSource().token;
-		const edits = await provider.provideDocumentDropEdits!(editor.document, position, dataTransfer, token);
-		const edit = (Array.isArray(edits) ? edits : [edits]).find(e => e?.kind?.value === TEXT_KIND);
-		assert.ok(edit, 'an "Insert recognized text" drop edit');
+	/** The "Insert recognized text" edit VS Code gets for a drop, as the drop widget lists it. */
+	async function dropEdit(editor: vscode.TextEditor, position: vscode.Position, dataTransfer: vscode.DataTransfer): Promise<vscode.DocumentDropEdit> {
+		const edits = await provider.provideDocumentDropEdits!(editor.document, position, dataTransfer, new vscode.CancellationTokenSource().token);
+		const all = Array.isArray(edits) ? edits : [edits];
+		const edit = all.find(e => e?.kind?.value === TEXT_KIND);
+		assert.ok(edit, `an "Insert recognized text" drop edit among ${JSON.stringify(all.map(e => e?.kind?.value))}`);
 		assert.equal(edit.title, 'Insert recognized text');
+		return edit;
+	}
+
+	/** What VS Code does with a chosen drop edit: it inserts the edit's text where the drop was (it resolves no drop edit). */
+	async function choose(editor: vscode.TextEditor, position: vscode.Position, edit: vscode.DocumentDropEdit): Promise<void> {
+		assert.equal(typeof edit.insertText, 'string');
+		const workspaceEdit = new vscode.WorkspaceEdit();
+		workspaceEdit.insert(editor.document.uri, position, edit.insertText as string);
+		assert.equal(await vscode.workspace.applyEdit(workspaceEdit), true);
+	}
+
+	function uriList(...uris: vscode.Uri[]): vscode.DataTransfer {
+		const dataTransfer = new vscode.DataTransfer();
+		dataTransfer.set('text/uri-list', new vscode.DataTransferItem(uris.map(uri => `${uri.toString()}\r\n`).join('')));
+		return dataTransfer;
+	}
+
+	const workspaceImage = (name: string) => vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0]!.uri, 'images', name);
+
+	it('an image dropped from the Explorer (text/uri-list): a placeholder while it is read, then its recorded text at the drop position', async () => {
+		const editor = await untitled('dropped: ');
+		const image = workspaceImage('receipt.png');
+		const position = new vscode.Position(0, 9);
+		const edit = await dropEdit(editor, position, uriList(image));
 		assert.equal(emulator.log.length, 0, 'nothing is sent until the edit is chosen');
-		const resolved = (await provider.resolveDocumentDropEdit!(edit, token)) ?? edit;
-		assert.ok(resolved.additionalEdit);
-		assert.equal(await vscode.workspace.applyEdit(resolved.additionalEdit), true);
-		assert.equal(editor.document.getText(), `dropped: ${receiptText()}`);
+		assert.equal(edit.insertText, 'Recognizing the text of receipt.png…');
+		await choose(editor, position, edit);
+		assert.equal(editor.document.getText(), 'dropped: Recognizing the text of receipt.png…');
+		await waitFor(() => editor.document.getText() === `dropped: ${receiptText()}` || undefined, `the receipt's text in place of the placeholder; the document holds ${JSON.stringify(editor.document.getText())}`);
 		await waitFor(() => indexedFiles().some(files => files.includes(image.toString())) || undefined, 'the cache to know the dropped file');
+	});
+
+	it('an image dropped from the desktop, outside the workspace folders, is inserted as its recorded text', async () => {
+		const desktop = fs.mkdtempSync(path.join(os.tmpdir(), 'yv-desktop-'));
+		try {
+			const image = vscode.Uri.file(path.join(desktop, 'scan.png'));
+			fs.copyFileSync(workspaceImage('receipt.png').fsPath, image.fsPath);
+			assert.equal(vscode.workspace.getWorkspaceFolder(image), undefined);
+			const editor = await untitled('dropped: ');
+			const position = new vscode.Position(0, 9);
+			await choose(editor, position, await dropEdit(editor, position, uriList(image)));
+			await waitFor(() => editor.document.getText() === `dropped: ${receiptText()}` || undefined, `the receipt's text; the document holds ${JSON.stringify(editor.document.getText())}`);
+		} finally {
+			fs.rmSync(desktop, { recursive: true, force: true });
+		}
+	});
+
+	it('an image dropped from the desktop into VS Code for the Web (its bytes, no path) is inserted as its recorded text', async () => {
+		const editor = await untitled('dropped: ');
+		const position = new vscode.Position(0, 9);
+		// What the browser gives for a file from the desktop: the file, and no URI VS Code can read.
+		await choose(editor, position, await dropEdit(editor, position, clipboardWith('receipt.png')));
+		await waitFor(() => editor.document.getText() === `dropped: ${receiptText()}` || undefined, `the receipt's text; the document holds ${JSON.stringify(editor.document.getText())}`);
+	});
+
+	it('text typed before the placeholder while the image is read: the text still lands where the placeholder is', async () => {
+		emulator.configure({ latencyMs: 1_500 });
+		const editor = await untitled('dropped: ');
+		const position = new vscode.Position(0, 9);
+		// An image not read before: the answer comes from the (slow) service, not the cache.
+		await choose(editor, position, await dropEdit(editor, position, uriList(workspaceImage('mixed-page.png'))));
+		await waitFor(() => ocrRequests().length === 1 || undefined, 'the request to arrive');
+		assert.ok(await editor.edit(builder => builder.insert(new vscode.Position(0, 0), 'First ')));
+		const text = annotationToText(recordingOf('mixed-page.png').textDetection!);
+		await waitFor(() => editor.document.getText() === `First dropped: ${text}` || undefined, `the page's text after "First dropped: "; the document holds ${JSON.stringify(editor.document.getText())}`);
+	});
+
+	it('Undo while a dropped image is read: the request is abandoned and nothing comes back later', async () => {
+		emulator.configure({ faults: { rate: 1, kinds: ['stall'] } });
+		const editor = await untitled('unchanged');
+		const position = new vscode.Position(0, 9);
+		await choose(editor, position, await dropEdit(editor, position, uriList(workspaceImage('cyrillic-sign.jpg'))));
+		await waitFor(() => ocrRequests().length === 1 || undefined, 'the request to arrive');
+		await vscode.commands.executeCommand('undo');
+		assert.equal(editor.document.getText(), 'unchanged');
+		await waitFor(() => ocrRequests()[0]!.status === 0 || undefined, 'the emulator to see the client go away', 5_000);
+		await new Promise(resolve => setTimeout(resolve, 500));
+		assert.equal(editor.document.getText(), 'unchanged');
+		assert.equal(ocrRequests().length, 1, 'no retry after cancel');
+		assert.equal(stubs.messages('showErrorMessage').length, 0);
+	});
+
+	it('a dropped image that fails: one error message, and the placeholder gives way to the document as it was', async () => {
+		await setToken('t1.refused-by-the-emulator');
+		try {
+			const editor = await untitled('unchanged');
+			const position = new vscode.Position(0, 9);
+			await choose(editor, position, await dropEdit(editor, position, uriList(workspaceImage('latin-note.png'))));
+			await waitFor(() => stubs.messages('showErrorMessage').length > 0 || undefined, 'the error message');
+			assert.match(stubs.messages('showErrorMessage').join('\n'), /IAM token is invalid or has expired/);
+			await waitFor(() => editor.document.getText() === 'unchanged' || undefined, `the placeholder removed; the document holds ${JSON.stringify(editor.document.getText())}`);
+			assert.equal(stubs.messages('showErrorMessage').length, 1);
+		} finally {
+			await setToken(DEFAULT_CREDENTIALS.userIamToken);
+		}
 	});
 
 	it('Cancel while the request runs: no edit, and the request is abandoned', async () => {

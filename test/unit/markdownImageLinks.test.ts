@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { altTextOf, imageLinkAt, imageLinkPath, imageLinksInLine } from '../../src/editor/markdownImageLinks';
+import { altTextOf, imageLinkAt, imageLinkPath, imageLinksInLine, imageLinkWebUrl } from '../../src/editor/markdownImageLinks';
 
 /** Each link as the parts a reader sees: the whole link, its alt text, its destination. */
 function parts(line: string): { link: string; alt: string; destination: string }[] {
@@ -78,6 +78,14 @@ describe('Markdown image link destinations', () => {
 	it('gives nothing for web links, other schemes and empty destinations', () => {
 		for (const destination of ['https://example.com/a.png', 'http://x/a.png', 'data:image/png;base64,AAAA', 'file:///a.png', '//cdn/a.png', '', '#top']) {
 			assert.equal(imageLinkPath(destination), undefined, destination);
+		}
+	});
+
+	it('gives the address of an http or https image, and nothing for other schemes or a link with credentials', () => {
+		assert.equal(imageLinkWebUrl('https://example.com/scans/a%20b.png?v=2')?.href, 'https://example.com/scans/a%20b.png?v=2');
+		assert.equal(imageLinkWebUrl('HTTP://Example.COM:8080/a.png')?.host, 'example.com:8080');
+		for (const destination of ['images/a.png', '/a.png', '//cdn/a.png', 'data:image/png;base64,AAAA', 'file:///a.png', 'ftp://example.com/a.png', 'https://user:pass@example.com/a.png', 'javascript:alert(1)']) {
+			assert.equal(imageLinkWebUrl(destination), undefined, destination);
 		}
 	});
 });
