@@ -106,7 +106,7 @@ export function renderPanel(root: HTMLElement, input: PanelInput, host: PanelHos
 		l10n,
 		signal,
 	});
-	const pane = ocr ? buildTextPane(ocr, l10n, signal) : undefined;
+	const pane = ocr ? buildTextPane(ocr, l10n, signal, model.pending !== undefined) : undefined;
 	const entities = ocr ? entitiesOf(ocr) : [];
 	const actions = textFeature ? buildActions(l10n, ocr !== undefined && ocr.words.length > 0) : undefined;
 	let words: WordInteraction | undefined;

@@ -33,15 +33,18 @@ export interface TextPane {
 	words: HTMLSpanElement[];
 }
 
-export function buildTextPane(view: OcrView, l10n: Localizer, signal: AbortSignal): TextPane {
+/** `arriving`: a long document whose pages are still on their way, so no text yet is no verdict. */
+export function buildTextPane(view: OcrView, l10n: Localizer, signal: AbortSignal, arriving = false): TextPane {
 	const element = h('div', { id: 'text-pane', class: 'text-pane', tabindex: 0, role: 'document', 'aria-label': l10n.t('text.paneLabel') });
 	const words: HTMLSpanElement[] = [];
 	const longWords: LongWord[] = [];
 	if (view.words.length === 0) {
 		element.classList.add('empty');
-		element.appendChild(h('div', { class: 'empty-message' },
-			h('strong', {}, l10n.t('text.empty')),
-			h('span', { class: 'hint' }, l10n.t('text.emptyHint'))));
+		element.appendChild(arriving
+			? h('div', { class: 'empty-message' }, h('span', { class: 'hint' }, l10n.t('text.arrivingHint')))
+			: h('div', { class: 'empty-message' },
+				h('strong', {}, l10n.t('text.empty')),
+				h('span', { class: 'hint' }, l10n.t('text.emptyHint'))));
 		return { element, words };
 	}
 

@@ -52,6 +52,7 @@ export const WEBVIEW_STRINGS = {
 
 	'text.empty': 'No text found',
 	'text.emptyHint': 'The service found no text in this image.',
+	'text.arrivingHint': 'The text appears here as the pages arrive.',
 	'text.paneLabel': 'Recognized text',
 	'text.languages': 'Languages: {0}',
 	'text.words': '{0} words',

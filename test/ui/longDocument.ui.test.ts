@@ -6,7 +6,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { useSession } from './session';
-import { clearNotifications, closeAllEditors, explorerItem, pickFromContextMenu, resultsPanel, waitUntil } from './workbench';
+import { clearNotifications, closeAllEditors, explorerItem, listNotifications, pickFromContextMenu, resultsPanel, runCommand, waitUntil } from './workbench';
 
 const PDF = 'documents/long-contract.pdf';
 /** 120 pages at 150 ms each: the service takes 18 s, long enough to reload in the middle. */
@@ -26,7 +26,10 @@ describe('a 120-page PDF in the VS Code workbench', function () {
 		emulator.configure({ ocrProcessingMsPerPage: MS_PER_PAGE });
 
 		await pickFromContextMenu(page, await explorerItem(page, PDF), 'Recognize Text');
-		const panel = await resultsPanel(page, PDF);
+		const panel = await resultsPanel(page, PDF, 30_000).catch(async error => {
+			await session.workbench.screenshot('long-document-no-panel');
+			throw new Error(`${(error as Error).message}; notifications: ${JSON.stringify(await listNotifications(page))}; emulator saw ${JSON.stringify(emulator.log.map(entry => [entry.path, entry.status, entry.fault]))}`);
+		});
 		const pending = panel.locator('.pending');
 		await waitUntil(async () => /reading 120 page/.test(await pending.textContent({ timeout: 500 }).catch(() => '') ?? ''), async () => `the panel to say the service is reading 120 pages; it says ${JSON.stringify(await pending.textContent({ timeout: 500 }).catch(() => null))}`);
 		await session.workbench.screenshot('long-document-waiting');
@@ -36,9 +39,13 @@ describe('a 120-page PDF in the VS Code workbench', function () {
 		assert.ok(!emulator.log.some(entry => entry.path.endsWith('/getRecognition') && entry.status === 200), 'reloaded before any page was read');
 
 		// A reload ends this extension host; the next one finds the operation in the extension's state.
-		await page.reload();
+		await runCommand(page, 'Developer: Reload Window');
+		await page.waitForEvent('load', { timeout: 60_000 });
 		await page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
-		const restored = await resultsPanel(page, PDF, 120_000);
+		const restored = await resultsPanel(page, PDF, 60_000).catch(async error => {
+			await session.workbench.screenshot('long-document-no-restored-panel');
+			throw new Error(`${(error as Error).message}; notifications: ${JSON.stringify(await listNotifications(page))}; emulator saw ${JSON.stringify(emulator.log.map(entry => [entry.path, entry.status, entry.fault]))}; ${session.workbench.server.logTail(40)}`);
+		});
 		const lastPage = restored.locator('#text-pane', { hasText: 'Page 120 of 120' });
 		await lastPage.waitFor({ state: 'attached', timeout: 60_000 });
 		await waitUntil(async () => (await restored.locator('.pending').count()) === 0, 'the panel to stop saying it is reading');
