@@ -1,15 +1,17 @@
 /**
- * The OCR API's recognizeText client: validation before sending, the shared call loop (quota,
- * credentials, retries, redaction), and the answer read as a stream of pages. The folder goes in
- * the `x-folder-id` header, with a user account's token only. The synchronous call has its own
- * quota, 1 request per second by default.
+ * The OCR API's client: recognizeText (one image or page, answered at once), recognizeTextAsync
+ * (documents of up to 200 pages; an Operation), the operation service and getRecognition (the pages
+ * of a finished operation). Validation before sending, the shared call loop (quota, credentials,
+ * retries, redaction), answers read as a stream of pages. The folder goes in the `x-folder-id`
+ * header, with a user account's token only. Each method has its own quota: 1, 10, 50 and 50
+ * requests per second by default.
  */
 import { Agent } from 'undici';
 import type { Page } from '../../results/types';
 import type { FolderIdRule } from '../auth/authorization';
 import { callWithRetries, checkEndpoint, redactStrings, withIds, type Attempt, type CallMeta, type ClientOptions } from '../transport/callWithRetries';
 import { invalidArgument, RpcCode, VisionError } from '../transport/errors';
-import { exchange, exchangeStream, RPC_TO_HTTP, type AnswerHead } from '../transport/http';
+import { exchange, exchangeStream, RPC_TO_HTTP, type AnswerHead, type ExchangeOptions } from '../transport/http';
 import { RateLimiter } from '../transport/rateLimiter';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../transport/retryPolicy';
 import { readStreamMessage, type SentSize } from './normalize';
@@ -105,6 +107,19 @@ export function createOcrClient(options: OcrClientOptions): OcrClient {
 		signal,
 	});
 
+	/** One attempt's exchange with `url`: a POST of `body`, or a GET. */
+	const exchangeOf = (attempt: Attempt, url: string, signal: AbortSignal | undefined, body?: string): ExchangeOptions => ({
+		url,
+		...body === undefined ? { method: 'GET' as const } : { body },
+		dispatcher,
+		headers: headersFor(attempt, body !== undefined),
+		timeoutMs,
+		maxResponseBytes,
+		signal,
+		clientRequestId: attempt.clientRequestId,
+		redact: attempt.hide,
+	});
+
 	const headersFor = (attempt: Attempt, withBody: boolean): Record<string, string> => {
 		const headers: Record<string, string> = {
 			'authorization': attempt.authorization,
@@ -172,17 +187,7 @@ export function createOcrClient(options: OcrClientOptions): OcrClient {
 		const { value, meta } = await callWithRetries(settings('recognizeText', signal, 1), attempt => {
 			// The base64 of a 10 MB file is made once, whatever the attempts.
 			body ??= JSON.stringify({ ...prepared.wire, content: prepared.encode() });
-			return exchangeStream({
-				url: endpoint,
-				dispatcher,
-				headers: headersFor(attempt, true),
-				body,
-				timeoutMs,
-				maxResponseBytes,
-				signal,
-				clientRequestId: attempt.clientRequestId,
-				redact: attempt.hide,
-			}, (stream, head) => readPages(stream, head, attempt, sent, (_page, annotation) => onPage?.(annotation, delivered++)));
+			return exchangeStream(exchangeOf(attempt, endpoint, signal, body), (stream, head) => readPages(stream, head, attempt, sent, (_page, annotation) => onPage?.(annotation, delivered++)));
 		});
 		return resultOf(value, meta);
 	}
@@ -197,17 +202,7 @@ export function createOcrClient(options: OcrClientOptions): OcrClient {
 		}, async attempt => {
 			body ??= JSON.stringify({ ...prepared.wire, content: prepared.encode() });
 			try {
-				const answer = await exchange({
-					url: asyncEndpoint,
-					dispatcher,
-					headers: headersFor(attempt, true),
-					body,
-					timeoutMs,
-					maxResponseBytes,
-					signal,
-					clientRequestId: attempt.clientRequestId,
-					redact: attempt.hide,
-				});
+				const answer = await exchange(exchangeOf(attempt, asyncEndpoint, signal, body));
 				return { requestId: answer.requestId, operation: readAnswer(answer.body, answer.requestId, attempt.clientRequestId, readOperation) };
 			} catch (err) {
 				throw err instanceof VisionError && !signal?.aborted && mayHaveStarted(err) ? err.with({ message: `${err.message} The document may have been accepted before the connection failed, so it was not sent again (it would be billed twice); run it again to send it anew.` }) : err;
@@ -219,17 +214,7 @@ export function createOcrClient(options: OcrClientOptions): OcrClient {
 	async function getOperation(operationId: string, callOptions: { signal?: AbortSignal } = {}): Promise<Operation> {
 		const { signal } = callOptions;
 		const { value } = await callWithRetries(settings('getOperation', signal, 0), async attempt => {
-			const answer = await exchange({
-				url: `${operationEndpoint}/${encodeURIComponent(operationId)}`,
-				method: 'GET',
-				dispatcher,
-				headers: headersFor(attempt, false),
-				timeoutMs,
-				maxResponseBytes,
-				signal,
-				clientRequestId: attempt.clientRequestId,
-				redact: attempt.hide,
-			});
+			const answer = await exchange(exchangeOf(attempt, `${operationEndpoint}/${encodeURIComponent(operationId)}`, signal));
 			return { requestId: answer.requestId, operation: readAnswer(answer.body, answer.requestId, attempt.clientRequestId, readOperation) };
 		});
 		return value.operation;
@@ -240,17 +225,8 @@ export function createOcrClient(options: OcrClientOptions): OcrClient {
 		// Pages already given to onPage by an attempt whose stream was then cut.
 		const delivered = new Set<number>();
 		let order = 0;
-		const { value, meta } = await callWithRetries(settings('getRecognition', signal, 0), attempt => exchangeStream({
-			url: `${recognitionEndpoint}?operationId=${encodeURIComponent(operationId)}`,
-			method: 'GET',
-			dispatcher,
-			headers: headersFor(attempt, false),
-			timeoutMs,
-			maxResponseBytes,
-			signal,
-			clientRequestId: attempt.clientRequestId,
-			redact: attempt.hide,
-		}, (stream, head) => readPages(stream, head, attempt, sent, (page, annotation) => {
+		const url = `${recognitionEndpoint}?operationId=${encodeURIComponent(operationId)}`;
+		const { value, meta } = await callWithRetries(settings('getRecognition', signal, 0), attempt => exchangeStream(exchangeOf(attempt, url, signal), (stream, head) => readPages(stream, head, attempt, sent, (page, annotation) => {
 			if (delivered.has(page)) return;
 			delivered.add(page);
 			onPage?.(annotation, order++);
