@@ -30,6 +30,8 @@ const FAILURE_SCREENSHOT = path.join(REPO_ROOT, 'test-results', 'screenshots', '
 const DEFAULT_PORT = 8080;
 /** Long enough to see the progress notification, short enough not to bore. */
 const EMULATOR_LATENCY_MS = 300;
+/** How long the emulator takes to read a page of a document sent asynchronously. */
+const EMULATOR_MS_PER_PAGE = 50;
 const WORKBENCH_TIMEOUT_MS = 60_000;
 const STEP_TIMEOUT_MS = 30_000;
 const REPEATED_SIGNAL_MS = 1_000;
@@ -178,7 +180,19 @@ async function run(args: DemoArgs, teardown: Teardown, stopped: Promise<void>, i
 	if (!args.desktop) await checkPortFree(serverPort);
 
 	const emulator = await EmulatorServer.start(
-		{ host: '127.0.0.1', port: args.emulatorPort, latencyMs: EMULATOR_LATENCY_MS, fixturesDir: path.join(REPO_ROOT, 'test', 'fixtures') },
+		{
+			host: '127.0.0.1',
+			port: args.emulatorPort,
+			latencyMs: EMULATOR_LATENCY_MS,
+			fixturesDir: path.join(REPO_ROOT, 'test', 'fixtures'),
+			// The service's quotas, and time to read a document, so that long-contract.pdf fills its panel as a real one does.
+			ocrRequestsPerSecond: 1,
+			ocrAsyncRequestsPerSecond: 10,
+			operationRequestsPerSecond: 50,
+			getRecognitionRequestsPerSecond: 50,
+			ocrProcessingMs: 500,
+			ocrProcessingMsPerPage: EMULATOR_MS_PER_PAGE,
+		},
 		{ onRequestDone: entry => say(formatRequest(entry)) },
 	).catch((error: unknown) => {
 		throw new Error(`The emulator could not listen on 127.0.0.1:${args.emulatorPort}: ${messageOf(error)}`);
@@ -223,6 +237,7 @@ async function run(args: DemoArgs, teardown: Teardown, stopped: Promise<void>, i
 		`When the extension asks for an IAM token, paste:  ${DEFAULT_CREDENTIALS.userIamToken}`,
 		'Then right-click an image under images/ in the Explorer and choose Recognize Text;',
 		'under documents/, choose Recognize Text With… and a model (Table for table-merged.png, Passport for passport-form.png).',
+		'documents/long-contract.pdf has 120 pages: its panel opens at once and fills when the service has read them (about 6 s).',
 		'Press Ctrl+C here to stop.',
 		'',
 	].join('\n'));
