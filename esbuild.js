@@ -159,7 +159,12 @@ async function main() {
 	if (!tests) for (const r of results) if (r.metafile) reportSizes(r.metafile);
 }
 
-main().catch(err => {
-	console.error(err);
-	process.exit(1);
-});
+// Required rather than run (by the package test, to list what the bundles take from node_modules): only exports.
+if (require.main === module) {
+	main().catch(err => {
+		console.error(err);
+		process.exit(1);
+	});
+}
+
+module.exports = { productTargets };

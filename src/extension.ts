@@ -59,7 +59,25 @@ export function activate(context: vscode.ExtensionContext): { activateMs: number
 		vscode.languages.registerCodeActionsProvider({ language: 'markdown' }, imageLinks, { providedCodeActionKinds: [IMAGE_LINK_ACTION_KIND] }),
 		vscode.languages.registerHoverProvider({ language: 'markdown' }, imageLinks),
 	);
+	openWalkthroughOnce(context);
 	return { activateMs: performance.now() - started, recognizedText };
+}
+
+/** The walkthrough of package.json as VS Code names it: `<publisher>.<name>#<id>`. */
+const WALKTHROUGH_ID = 'yandex-vision-tools.yandex-vision#yandexVision.gettingStarted';
+const WALKTHROUGH_OPENED_KEY = 'yandexVision.walkthroughOpened';
+
+/**
+ * Opens the walkthrough on the first activation after install, unless walkthroughs are set not to
+ * open on install; remembered, and synced (the only key synced), so it never opens by itself again.
+ * Only for an installed copy: run from its sources (debugging, tests) the extension starts quietly.
+ */
+function openWalkthroughOnce(context: vscode.ExtensionContext): void {
+	context.globalState.setKeysForSync([WALKTHROUGH_OPENED_KEY]);
+	if (context.extensionMode !== vscode.ExtensionMode.Production || context.globalState.get(WALKTHROUGH_OPENED_KEY)) return;
+	void context.globalState.update(WALKTHROUGH_OPENED_KEY, true);
+	if (!vscode.workspace.getConfiguration('workbench.welcomePage').get<boolean>('walkthroughs.openOnInstall', true)) return;
+	void vscode.commands.executeCommand('workbench.action.openWalkthrough', WALKTHROUGH_ID, false);
 }
 
 export function deactivate(): void {

@@ -1,13 +1,14 @@
 /**
  * Helpers for UI tests that click in the real VS Code workbench: code-server with the extension
- * loaded from the repository in development mode, shown by headless Chromium.
+ * loaded from the repository in development mode (or installed from its .vsix), shown by headless Chromium.
  */
 import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Browser, FrameLocator, Locator, Page } from 'playwright-core';
 import { collectPageProblems, launchChromium, startCodeServer, type CodeServerRun } from '../vscode/codeServer';
-import { installCodeServer } from '../vscode/install-code-server';
+import { installCodeServer, type CodeServerInstall } from '../vscode/install-code-server';
 
 /** The repository root, from the built file in `out/test/ui/`. */
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -18,6 +19,13 @@ export const OPEN_WORKBENCH_TIMEOUT_MS = 10 * 60_000;
 
 const WORKBENCH_TIMEOUT_MS = 60_000;
 const COMMAND_TIMEOUT_MS = 30_000;
+
+/**
+ * A .vsix, or a folder holding the package as `npm run package` names it (`yandex-vision-<version>.vsix`):
+ * the suites then run on the extension installed from it into each run's empty profile, as a user
+ * installs it, instead of on the repository.
+ */
+export const INSTALLED_VSIX_ENV = 'YV_UI_VSIX';
 
 export interface OpenWorkbenchOptions {
 	folder: string;
@@ -34,6 +42,11 @@ export interface OpenWorkbenchOptions {
 	viewport?: { width: number; height: number };
 	/** Workspace Trust on: the folder opens in Restricted Mode unless trusted. */
 	workspaceTrust?: boolean;
+	/**
+	 * Installs this .vsix with code-server's `--install-extension` into the run's empty extensions
+	 * folder and runs the extension from there, not from the repository. Defaults to $YV_UI_VSIX.
+	 */
+	vsix?: string;
 }
 
 export interface Workbench {
@@ -54,15 +67,21 @@ export interface Workbench {
 
 export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Workbench> {
 	const install = await installCodeServer(REPO_ROOT);
+	const vsix = options.vsix ?? installedVsix();
+	// An installed extension opens its walkthrough on first activation; the suites that want it say so.
+	const userSettings = { [OPEN_WALKTHROUGH_ON_INSTALL]: false, ...options.userSettings };
 	const server = await startCodeServer({
 		install,
 		env: options.env,
-		userSettings: options.userSettings,
+		userSettings,
 		locale: options.locale,
 		workspaceTrust: options.workspaceTrust,
 	});
 	let browser: Browser | undefined;
 	try {
+		writeMachineSettings(server, { [OPEN_WALKTHROUGH_ON_INSTALL]: userSettings[OPEN_WALKTHROUGH_ON_INSTALL] });
+		// Before the page connects: the extension host starts with the workbench and finds it installed.
+		if (vsix) await installExtension(install, server, vsix);
 		browser = await launchChromium(server.childEnv);
 		const page = await browser.newPage({
 			viewport: options.viewport ?? { width: 1280, height: 800 },
@@ -77,7 +96,7 @@ export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Work
 		});
 		const url = server.workbenchUrl({
 			folder: options.folder,
-			extensionDevelopmentPaths: [options.extensionDevelopmentPath ?? (process.env.YV_UI_EXTENSION || REPO_ROOT)],
+			extensionDevelopmentPaths: vsix ? [] : [options.extensionDevelopmentPath ?? (process.env.YV_UI_EXTENSION || REPO_ROOT)],
 		});
 		await page.goto(url);
 		try {
@@ -105,6 +124,56 @@ export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Work
 		await browser?.close().catch(() => undefined);
 		await server.stop();
 		throw error;
+	}
+}
+
+/**
+ * Machine-scoped: the workbench reads it from the user's settings, but a remote extension host
+ * (code-server's, where the extension runs) from the machine's.
+ */
+const OPEN_WALKTHROUGH_ON_INSTALL = 'workbench.welcomePage.walkthroughs.openOnInstall';
+
+/** Writes the settings of the machine code-server runs on (its `<user data>/Machine/settings.json`). */
+function writeMachineSettings(server: CodeServerRun, settings: Record<string, unknown>): void {
+	const dir = path.join(server.runDir, 'user-data', 'Machine');
+	fs.mkdirSync(dir, { recursive: true });
+	fs.writeFileSync(path.join(dir, 'settings.json'), JSON.stringify(settings, undefined, '\t'));
+}
+
+/** The .vsix that $YV_UI_VSIX names (a file, or a folder with the package's default file name), if set. */
+export function installedVsix(): string | undefined {
+	const named = process.env[INSTALLED_VSIX_ENV];
+	if (!named) return undefined;
+	const resolved = path.resolve(REPO_ROOT, named);
+	if (!fs.existsSync(resolved)) throw new Error(`${INSTALLED_VSIX_ENV}=${named}: ${resolved} does not exist. Build it with npm run package.`);
+	if (!fs.statSync(resolved).isDirectory()) return resolved;
+	const { name, version } = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
+	const file = path.join(resolved, `${name}-${version}.vsix`);
+	if (!fs.existsSync(file)) throw new Error(`${INSTALLED_VSIX_ENV}=${named}: no ${path.basename(file)} in ${resolved}. Build it with npm run package.`);
+	return file;
+}
+
+/**
+ * `code-server --install-extension` into the run's own profile (its user data and extensions
+ * folders), as a user installs a .vsix; fails with code-server's output unless it says it installed it.
+ */
+async function installExtension(install: CodeServerInstall, server: CodeServerRun, vsix: string): Promise<void> {
+	const args = [
+		install.entry,
+		'--user-data-dir', path.join(server.runDir, 'user-data'),
+		'--extensions-dir', path.join(server.runDir, 'extensions'),
+		'--install-extension', vsix,
+	];
+	const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve, reject) => {
+		const child = spawn(process.execPath, args, { cwd: server.runDir, env: server.childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+		let text = '';
+		child.stdout.on('data', (chunk: Buffer) => text += chunk.toString());
+		child.stderr.on('data', (chunk: Buffer) => text += chunk.toString());
+		child.on('error', reject);
+		child.on('close', exitCode => resolve({ code: exitCode, output: text }));
+	});
+	if (code !== 0 || !/was successfully installed/.test(output)) {
+		throw new Error(`code-server --install-extension ${vsix} exited with ${code}:\n${output}`);
 	}
 }
 
