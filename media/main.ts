@@ -11,6 +11,7 @@ import { prepareLocale } from './l10n';
 import { isPersistedState, isToWebview } from './messages';
 import type { Layer } from './viewer/overlay';
 import { renderPanel, type PanelInput, type PanelView } from './renderPanel';
+import { isSplitState, type SplitState } from './splitLayout';
 import type { VsCodeApi, WebviewState } from './vscodeApi';
 
 const READY_REQUEST_ID = 1;
@@ -24,6 +25,7 @@ let nextRequestId = READY_REQUEST_ID + 1;
 let view: PanelView | undefined;
 let tableFormat: TableFormat | undefined;
 let invisibleChoice: InvisibleChoice | undefined;
+let split: SplitState | undefined;
 
 function show(input: PanelInput): void {
 	view?.dispose();
@@ -54,6 +56,13 @@ function show(input: PanelInput): void {
 			invisibleChoice = choice;
 			if (view) save(model, view.selection);
 		},
+		get split() {
+			return split;
+		},
+		set split(state) {
+			split = state;
+			if (view) save(model, view.selection);
+		},
 	});
 	save(model, view.selection);
 }
@@ -62,6 +71,7 @@ function save(model: ResultsModel, selection: number[]): void {
 	const state: WebviewState = { model, selection };
 	if (tableFormat !== undefined) state.tableFormat = tableFormat;
 	if (invisibleChoice !== undefined) state.invisibleChoice = invisibleChoice;
+	if (split !== undefined) state.split = split;
 	vscode.setState(state);
 }
 
@@ -99,6 +109,7 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
 const saved = vscode.getState();
 if (isObject(saved) && isTableFormat(saved.tableFormat)) tableFormat = saved.tableFormat;
 if (isObject(saved) && isInvisibleChoice(saved.invisibleChoice)) invisibleChoice = saved.invisibleChoice;
+if (isObject(saved) && isSplitState(saved.split)) split = saved.split;
 if (isPersistedState(saved)) show({ model: saved.model, imageSrc: undefined, strings: {}, selection: saved.selection });
 vscode.postMessage({ type: 'ready', requestId: READY_REQUEST_ID });
 // While the extension answers: the number and date formats cost the first render most of its script time.

@@ -26,6 +26,7 @@ import { entitiesOf, languageCounts, ocrView, picturesOf, tablesOf, type EntityV
 import type { Layer } from './viewer/overlay';
 import { WordSelection } from './viewer/selection';
 import { tablesView } from './features/tableView';
+import { SplitLayout, type SplitState } from './splitLayout';
 import { buildTextPane, type TextPane } from './text/textPane';
 import { textViews, type TextViewEntry } from './text/textViews';
 import { Tooltip } from './viewer/tooltip';
@@ -51,6 +52,8 @@ export interface PanelHost {
 	tableFormat: TableFormat | undefined;
 	/** Whether to strip or keep hidden characters in text sent out, once the user has said. */
 	invisibleChoice: InvisibleChoice | undefined;
+	/** Where the user left the splitter between the image and the results, kept in the webview state. */
+	split: SplitState | undefined;
 }
 
 /** Inserts or copies text through the extension, asking first when it holds hidden characters; `from` is the button used. */
@@ -96,6 +99,7 @@ export function renderPanel(root: HTMLElement, input: PanelInput, host: PanelHos
 	});
 	const sendText: SendText = (type, text, from) => guard.send(text, ready => host.post({ type, text: ready }), from);
 	const layerVisible = (layer: Layer): boolean => host.layers.get(layer) ?? DEFAULT_LAYERS[layer];
+	let layout: SplitLayout | undefined;
 	const viewer = buildViewer({
 		imageSrc: input.imageSrc,
 		imageLabel: model.imageLabel,
@@ -103,6 +107,8 @@ export function renderPanel(root: HTMLElement, input: PanelInput, host: PanelHos
 		faces,
 		layerVisible,
 		onViewChange: () => tooltip.hide(),
+		onImageSize: () => layout?.refresh(),
+		toggleLarge: () => host.post({ type: 'toggleMaximizeGroup' }),
 		l10n,
 		signal,
 	});
@@ -160,10 +166,26 @@ export function renderPanel(root: HTMLElement, input: PanelInput, host: PanelHos
 	if (layerToggles || actions) {
 		fragment.appendChild(h('div', { class: 'toolbar' }, layerToggles, actions?.element));
 	}
-	fragment.appendChild(h('div', { class: rendered.length > 0 ? 'content' : 'content image-only' }, viewer.element, rendered.length > 0 && sectionsColumn));
+	const content = h('div', { class: rendered.length > 0 ? 'content' : 'content image-only' });
+	if (rendered.length > 0) {
+		layout = new SplitLayout({
+			content,
+			viewer: viewer.element,
+			viewport: viewer.viewport,
+			imageSize: () => viewer.imageSize(),
+			split: { get: () => host.split, set: split => { host.split = split; } },
+			l10n,
+			signal,
+		});
+		content.append(viewer.element, layout.splitter, sectionsColumn);
+	} else {
+		content.append(viewer.element);
+	}
+	fragment.appendChild(content);
 	fragment.appendChild(tooltip.element);
 	root.replaceChildren(fragment);
 	root.removeAttribute('aria-busy');
+	layout?.refresh();
 
 	const updateActions = (): void => {
 		if (!actions) return;

@@ -11,6 +11,7 @@ import type { OcrView } from '../text/ocrView';
 import { layoutLabel } from './layoutLabels';
 import { buildOverlay, LAYERS, type Layer, type Overlay } from './overlay';
 import { buildPdfPages, isPdfSource } from '../pdf/pdfPages';
+import { showLargeButton, type ShowLarge } from './showLarge';
 import { ZoomControl, type Size } from './zoom';
 
 export interface Viewer {
@@ -22,6 +23,8 @@ export interface Viewer {
 	stage: HTMLElement;
 	readonly overlay: Overlay | undefined;
 	zoom: ZoomControl;
+	/** The image's pixel size, once known; undefined for a PDF, whose pages are read by scrolling. */
+	imageSize(): Size | undefined;
 }
 
 export interface ViewerInput {
@@ -32,6 +35,10 @@ export interface ViewerInput {
 	layerVisible(layer: Layer): boolean;
 	/** The view moved or changed scale: hovering cards are out of place. */
 	onViewChange(): void;
+	/** The image's size became known (it loaded, or failed to). */
+	onImageSize(): void;
+	/** Asks for the panel to be shown large (its editor group maximized), or back as it was. */
+	toggleLarge(): void;
 	l10n: Localizer;
 	signal: AbortSignal;
 }
@@ -56,18 +63,36 @@ export function buildViewer(input: ViewerInput): Viewer {
 	const viewport = h('div', { class: 'viewport' }, stage);
 	const element = h('section', { class: 'viewer', tabindex: 0, 'aria-label': l10n.t('panel.viewerLabel') });
 	let zoom: ZoomControl | undefined;
-	const context: ShowContext = { stage, viewport, element, refresh: () => zoom?.refresh() };
-	const shown = isPdfSource(input.imageSrc) ? showPdf(input, input.imageSrc, context) : showImage(input, context);
+	let large: ShowLarge | undefined;
+	const context: ShowContext = {
+		stage,
+		viewport,
+		element,
+		// The panel's layout first: Fit follows the room it leaves the image.
+		refresh: () => {
+			input.onImageSize();
+			zoom?.refresh();
+			large?.update();
+		},
+	};
+	const pdfSrc = isPdfSource(input.imageSrc) ? input.imageSrc : undefined;
+	const pdf = pdfSrc !== undefined;
+	const shown = pdf ? showPdf(input, pdfSrc, context) : showImage(input, context);
 
 	zoom = new ZoomControl({
 		viewport,
 		stage,
 		keyTarget: element,
 		baseSize: () => shown.baseSize(),
+		fit: pdf ? 'width' : 'whole',
 		onChange: input.onViewChange,
 		l10n,
 		signal,
 	});
+	if (!pdf) {
+		large = showLargeButton({ zoom, baseSize: () => shown.baseSize(), viewport, toggle: input.toggleLarge, l10n, signal });
+		zoom.toolbar.appendChild(large.button);
+	}
 	element.append(zoom.toolbar, viewport);
 	zoom.refresh();
 	return {
@@ -78,6 +103,7 @@ export function buildViewer(input: ViewerInput): Viewer {
 			return shown.overlay;
 		},
 		zoom,
+		imageSize: () => pdf ? undefined : shown.baseSize(),
 	};
 }
 

@@ -3,13 +3,14 @@
  * the stage and the overlay stretches over it with its own viewBox, so the regions stay on their
  * pixels at every scale without being touched.
  *
- * - Fit (the default) shows the whole width, never enlarged; it follows the panel's size.
+ * - Fit (the default) shows the whole image, both its width and its height, never enlarged; it
+ *   follows the panel's size.
  * - 100 %, +, − and Ctrl+wheel (or a pinch) set a fixed scale; the wheel keeps the point under the
  *   pointer where it is.
  * - Dragging with Space held, with the middle button, or with the hand tool on scrolls the view.
  *
  * A PDF's stage is its whole stack of pages: 100 % shows them at 96 dpi, and Fit the widest page
- * across the panel.
+ * across the panel, the pages read by scrolling.
  */
 import { h, svg } from '../dom';
 import type { Localizer } from '../l10n';
@@ -33,15 +34,23 @@ export interface ZoomOptions {
 	keyTarget: HTMLElement;
 	/** The pixel size that 100 % shows: the image's natural size, or the page's before it loads. */
 	baseSize(): Size | undefined;
+	/** What Fit shows: the whole image, or the width alone (a PDF's pages, read by scrolling). */
+	fit: 'whole' | 'width';
 	/** After every change of scale or scroll by this controller, e.g. to hide a tooltip. */
 	onChange(): void;
 	l10n: Localizer;
 	signal: AbortSignal;
 }
 
+/** The scale Fit shows the image at, and the scale the view's width alone would allow. */
+export interface FitScale {
+	scale: number;
+	across: number;
+}
+
 export class ZoomControl {
 	readonly toolbar: HTMLElement;
-	/** A number, or 'fit' while the scale follows the panel's width. */
+	/** A number, or 'fit' while the scale follows the panel's size. */
 	private scale: number | 'fit' = 'fit';
 	private readonly level: HTMLOutputElement;
 	private readonly handButton: HTMLButtonElement;
@@ -61,7 +70,8 @@ export class ZoomControl {
 			return element;
 		};
 		const fit = this.fitButton = button('zoom-fit', l10n.t('zoom.fit'), l10n.t('zoom.fitTitle'), () => this.fit());
-		const actual = button('zoom-actual', l10n.percent(1), l10n.t('zoom.actualTitle'), () => this.setScale(1));
+		// "1:1", not "100%": the level beside it is the one readout of the scale.
+		const actual = button('zoom-actual', '1:1', l10n.t('zoom.actualTitle'), () => this.setScale(1));
 		const zoomOut = button('zoom-out', '−', l10n.t('zoom.out'), () => this.step(-1), true);
 		const zoomIn = button('zoom-in', '+', l10n.t('zoom.in'), () => this.step(1), true);
 		this.handButton = button('zoom-hand', handIcon(), l10n.t('zoom.pan'), () => this.setHandTool(!this.handTool), true);
@@ -85,6 +95,24 @@ export class ZoomControl {
 	fit(): void {
 		this.scale = 'fit';
 		this.apply();
+	}
+
+	/**
+	 * The scale at which the whole image fits the view as it is now (never above 1), or undefined
+	 * before the image's size is known or when Fit fits the width alone.
+	 */
+	fitScale(): FitScale | undefined {
+		const base = this.o.baseSize();
+		if (!base || this.o.fit !== 'whole') return undefined;
+		const { viewport } = this.o;
+		const style = getComputedStyle(viewport);
+		const width = viewport.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+		// A pixel short of the height: a fraction over it would give the view a scrollbar, and the scrollbar a smaller fit.
+		const height = viewport.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom) - 1;
+		// Not laid out yet (the panel is being built, or hidden): the stylesheet fits the width until it is.
+		if (width <= 0 || height <= 0) return undefined;
+		const across = width / base.width;
+		return { scale: Math.min(1, across, height / base.height), across };
 	}
 
 	/**
@@ -133,7 +161,12 @@ export class ZoomControl {
 		const { stage } = this.o;
 		const base = this.o.baseSize();
 		for (const b of this.buttons) b.disabled = base === undefined;
-		if (this.scale === 'fit' || !base) {
+		const fit = this.scale === 'fit' ? this.fitScale() : undefined;
+		stage.classList.toggle('fitted', fit !== undefined);
+		if (fit && base) {
+			stage.classList.remove('zoomed');
+			stage.style.width = `${base.width * fit.scale}px`;
+		} else if (this.scale === 'fit' || !base) {
 			stage.classList.remove('zoomed');
 			stage.style.width = '';
 		} else {
@@ -246,9 +279,13 @@ export class ZoomControl {
 		}, { signal });
 
 		viewport.addEventListener('scroll', () => this.o.onChange(), { signal, passive: true });
-		// In fit mode the scale follows the panel's width; the readout follows it.
-		const observer = new ResizeObserver(() => this.updateLevel());
+		// In fit mode the scale follows the view's size (the panel's, or the splitter's); the readout follows it.
+		const observer = new ResizeObserver(entries => {
+			if (this.scale === 'fit' && entries.some(entry => entry.target === viewport)) this.apply();
+			else this.updateLevel();
+		});
 		observer.observe(stage);
+		observer.observe(viewport);
 		signal.addEventListener('abort', () => observer.disconnect(), { once: true });
 	}
 }

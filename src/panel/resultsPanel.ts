@@ -5,9 +5,13 @@ import { exportFormatOf, modelToJson, modelToMarkdown } from '../export/exportRe
 import { JsonDocuments } from './jsonView';
 import { bringsText, mergeResults } from './mergeResults';
 import { fetchImageAsDataUri, PREVIEW_MAX_BYTES, PREVIEW_TIMEOUT_MS, PreviewError } from './remoteImage';
+import { userAgent } from '../settings/userAgent';
 import { isFromWebview, webUrl, type FromWebview, type InitPayload, type PersistedState, type ResultsModel, type ToWebview } from '../shared/protocol';
 import { WEBVIEW_STRINGS } from '../shared/strings';
 import { buildWebviewHtml, createNonce } from './webviewHtml';
+
+/** VS Code's View: Toggle Maximize Editor Group (Ctrl+K Ctrl+M), on the active editor's group. */
+const TOGGLE_MAXIMIZE_GROUP = 'workbench.action.toggleMaximizeEditorGroup';
 
 /** What the panels need from the rest of the extension. */
 export interface PanelActions {
@@ -168,6 +172,11 @@ export class ResultsPanel {
 			case 'exportResults':
 				await exportResults(this.model);
 				return undefined;
+			case 'toggleMaximizeGroup':
+				// The command acts on the active group: the panel's, since its button was just clicked.
+				if (!this.panel.active) this.panel.reveal(undefined, false);
+				await vscode.commands.executeCommand(TOGGLE_MAXIMIZE_GROUP);
+				return undefined;
 			default:
 				return assertNever(message);
 		}
@@ -193,7 +202,7 @@ export class ResultsPanel {
 			return { type: 'previewFailed', inReplyTo, message: vscode.l10n.t('only the image addresses (http, https) of the copies found are downloaded') };
 		}
 		try {
-			const dataUri = await fetchImageAsDataUri(url.href, { signal: this.closed.signal, dispatcher: this.actions.dispatcher?.() });
+			const dataUri = await fetchImageAsDataUri(url.href, { signal: this.closed.signal, dispatcher: this.actions.dispatcher?.(), userAgent: userAgent() });
 			return { type: 'previewLoaded', inReplyTo, dataUri };
 		} catch (err) {
 			return { type: 'previewFailed', inReplyTo, message: previewFailure(err) };

@@ -102,7 +102,9 @@ export type FromWebview =
 	/** Asks the extension to download a found copy's image; answered by `previewLoaded` or `previewFailed`. */
 	| { type: 'loadPreview'; requestId: number; url: string }
 	| { type: 'showJson' }
-	| { type: 'exportResults' };
+	| { type: 'exportResults' }
+	/** Shows the panel large by maximizing its editor group, or restores the groups when it is. */
+	| { type: 'toggleMaximizeGroup' };
 
 export type ToWebview =
 	| { type: 'init'; inReplyTo: number; payload: InitPayload }
@@ -166,6 +168,7 @@ export function isFromWebview(value: unknown): value is FromWebview {
 		case 'openMarkdown':
 		case 'showJson':
 		case 'exportResults':
+		case 'toggleMaximizeGroup':
 			return true;
 		case 'selectionChanged': {
 			const selection = (value as { selection?: unknown }).selection;

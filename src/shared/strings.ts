@@ -42,6 +42,12 @@ export const WEBVIEW_STRINGS = {
 	'zoom.out': 'Zoom out (−, Ctrl+wheel)',
 	'zoom.level': 'Zoom level',
 	'zoom.pan': 'Pan: drag the image (or hold Space, or drag with the middle button)',
+	'zoom.showLarge': 'Maximize',
+	'zoom.showLargeTitle': 'Maximize this panel\'s editor group to see the image larger',
+	'zoom.restore': 'Restore',
+	'zoom.restoreTitle': 'Restore the editor groups as they were',
+	'layout.splitter': 'Image and results',
+	'layout.splitterTitle': 'Drag to share the panel between the image and the results; arrow keys move it, a double-click resets it',
 
 	'feature.TEXT_DETECTION': 'Text',
 	'feature.CLASSIFICATION': 'Classification',

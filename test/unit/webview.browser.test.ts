@@ -14,6 +14,7 @@ import {
 	gridOfWords,
 	init,
 	lastOf,
+	nextFrame,
 	payloadOf,
 	posted,
 	recordedLines,
@@ -61,6 +62,7 @@ describe('Results webview in Chromium', function () {
 			const sizes: number[] = [];
 			for (const viewport of [{ width: 1280, height: 800 }, { width: 560, height: 700 }]) {
 				await page.setViewportSize(viewport);
+				await nextFrame(page);
 				const image = await page.locator('img.image').boundingBox();
 				assert.ok(image);
 				sizes.push(image.width);

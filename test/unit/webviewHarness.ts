@@ -261,6 +261,14 @@ export async function init(page: Page, payload: InitPayload): Promise<void> {
 	await waitForExpression(page, 'document.querySelector("img.image").complete');
 }
 
+/**
+ * Resolves once the page has drawn a frame: the panel lays itself out again for a new size (its
+ * ResizeObservers) before that frame is painted, so what is measured then is what a user sees.
+ */
+export async function nextFrame(page: Page): Promise<void> {
+	await page.evaluate('new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)))');
+}
+
 export async function classes(locator: Locator): Promise<string[]> {
 	return ((await locator.getAttribute('class')) ?? '').split(/\s+/);
 }
