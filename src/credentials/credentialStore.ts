@@ -33,6 +33,8 @@ export interface TokenExchangeSettings {
 	iamEndpoint: string;
 	timeoutMs: number;
 	dispatcher?: Dispatcher;
+	/** The User-Agent of the token exchange, as of every request of the extension. */
+	userAgent?: string;
 }
 
 export type CredentialStatus =
@@ -271,6 +273,7 @@ export class CredentialStore implements vscode.Disposable {
 			endpoint: settings.iamEndpoint,
 			dispatcher: settings.dispatcher,
 			timeoutMs: settings.timeoutMs,
+			userAgent: settings.userAgent,
 			onToken: token => {
 				// A few recent ones: a token replaced a moment ago may still be in an answer being read.
 				this.minted = [...this.minted.slice(-3), token.iamToken];

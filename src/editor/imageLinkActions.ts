@@ -4,6 +4,7 @@ import { VisionError } from '../api/transport/errors';
 import { Commands } from '../commands/commandIds';
 import { describeError } from '../output/errorMessages';
 import { fetchImage, PREVIEW_TIMEOUT_MS, PreviewError } from '../panel/remoteImage';
+import { userAgent } from '../settings/userAgent';
 import { annotationToText } from '../results/text';
 import { altTextOf, imageLinkAt, imageLinkPath, imageLinkWebUrl, type ImageLink } from './markdownImageLinks';
 import { IMAGE_LINK_ACTION_KIND } from './pasteKinds';
@@ -140,6 +141,7 @@ export class ImageLinkActions implements vscode.CodeActionProvider, vscode.Hover
 			const image = await fetchImage(url.href, {
 				signal,
 				dispatcher: this.analyzer.network.get(),
+				userAgent: userAgent(),
 				maxBytes: WEB_IMAGE_MAX_BYTES,
 				timeoutMs: WEB_IMAGE_TIMEOUT_MS,
 				// A redirect to another host needs that host allowed too.

@@ -4,6 +4,7 @@
  * frame header sits behind large EXIF or ICC segments), so this stays cheap on any file size.
  * A PDF's pages are the exception: they are counted from the whole file (see pdf.ts).
  */
+import { phrase, type Phrase, type PhraseArg } from '../shared/phrase';
 import { count, ImageError } from './errors';
 import { countPdfPages } from '../api/content/pdfPageCount';
 
@@ -38,7 +39,7 @@ export const HEAD_BYTES = 64 * 1024;
  * unknown files.
  */
 export function readHeader(bytes: Uint8Array): ImageHeader {
-	if (bytes.length === 0) throw new ImageError('empty', 'is empty (0 bytes)');
+	if (bytes.length === 0) throw new ImageError('empty', phrase('is empty (0 bytes)'));
 	let window = Math.min(bytes.length, HEAD_BYTES);
 	for (;;) {
 		const head = new Head(bytes, window);
@@ -52,8 +53,9 @@ export function readHeader(bytes: Uint8Array): ImageHeader {
 				continue;
 			}
 			const format = detect(head);
-			const name = format ? FORMAT_NAMES[format] : 'image';
-			throw new ImageError('truncated', `is a truncated ${name}: it ends after ${count(bytes.length)} bytes, before ${err.before}`);
+			throw new ImageError('truncated', format
+				? phrase('is a truncated {0}: it ends after {1} bytes, before {2}', FORMAT_NAMES[format], count(bytes.length), err.before)
+				: phrase('is a truncated image: it ends after {0} bytes, before {1}', count(bytes.length), err.before));
 		}
 	}
 }
@@ -103,6 +105,10 @@ function pagesOf(bytes: Uint8Array): { pages?: number } {
 	return pages === undefined ? {} : { pages };
 }
 
+/** What a header that gives the image size is called where its format has no name for it. */
+const SIZE_HEADER = phrase('the header that gives the image size');
+const EXIF_CHUNK = phrase('its EXIF chunk');
+
 // --- JPEG ------------------------------------------------------------------------------------
 
 /**
@@ -111,8 +117,8 @@ function pagesOf(bytes: Uint8Array): { pages?: number } {
  * segments are skipped as libjpeg does.
  */
 function jpeg(head: Head): ImageHeader {
-	const before = 'the frame header that gives the image size';
-	const corrupt = (problem: string) => new ImageError('corrupt', `is a corrupt JPEG: ${problem}`);
+	const before = phrase('the frame header that gives the image size');
+	const corrupt = (problem: Phrase) => new ImageError('corrupt', phrase('is a corrupt JPEG: {0}', problem));
 	let orientation: Orientation | undefined;
 	let pos = 2;
 	for (;;) {
@@ -124,16 +130,20 @@ function jpeg(head: Head): ImageHeader {
 		pos++;
 		if (marker === 0x00 || marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) continue;
 		if (marker === 0xd8 || marker === 0xd9 || marker === 0xda) {
-			const what = marker === 0xda ? 'image data' : marker === 0xd9 ? 'end-of-image marker' : 'second start-of-image marker';
-			throw corrupt(`its ${what} at byte ${count(markerAt)} comes before any frame header`);
+			const at = count(markerAt);
+			throw corrupt(marker === 0xda
+				? phrase('its image data at byte {0} comes before any frame header', at)
+				: marker === 0xd9
+					? phrase('its end-of-image marker at byte {0} comes before any frame header', at)
+					: phrase('its second start-of-image marker at byte {0} comes before any frame header', at));
 		}
 		const length = head.u16be(pos, before);
-		if (length < 2) throw corrupt(`its segment at byte ${count(markerAt)} has an impossible length, ${length}`);
+		if (length < 2) throw corrupt(phrase('its segment at byte {0} has an impossible length, {1}', count(markerAt), length));
 		if (isFrameHeader(marker)) {
 			const height = head.u16be(pos + 3, before);
 			const width = head.u16be(pos + 5, before);
 			// Height 0 means "defined by a DNL marker later", which no common decoder supports.
-			if (width === 0 || height === 0) throw corrupt(`its frame header gives the size ${width}×${height}`);
+			if (width === 0 || height === 0) throw corrupt(phrase('its frame header gives the size {0}×{1}', width, height));
 			return { format: 'jpeg', width, height, orientation: orientation ?? 1, bytes: head.fileLength };
 		}
 		if (marker === 0xe1 && orientation === undefined && length >= 8 && head.ascii(pos + 2, 6, before) === 'Exif\0\0') {
@@ -151,25 +161,25 @@ function isFrameHeader(marker: number): boolean {
 
 /** IHDR for the size; the chunks before the image data for an eXIf orientation. */
 function png(head: Head): ImageHeader {
-	const before = 'the IHDR header that gives the image size';
-	const corrupt = (problem: string) => new ImageError('corrupt', `is a corrupt PNG: ${problem}`);
-	if (head.ascii(4, 4, before) !== '\r\n\x1a\n') throw corrupt('its signature is damaged, as happens when a file is copied in text mode');
-	if (head.ascii(12, 4, before) !== 'IHDR') throw corrupt('its first chunk is not IHDR, the header that gives the image size');
+	const before = phrase('the IHDR header that gives the image size');
+	const corrupt = (problem: Phrase) => new ImageError('corrupt', phrase('is a corrupt PNG: {0}', problem));
+	if (head.ascii(4, 4, before) !== '\r\n\x1a\n') throw corrupt(phrase('its signature is damaged, as happens when a file is copied in text mode'));
+	if (head.ascii(12, 4, before) !== 'IHDR') throw corrupt(phrase('its first chunk is not IHDR, the header that gives the image size'));
 	const width = head.u32be(16, before);
 	const height = head.u32be(20, before);
-	if (width === 0 || height === 0 || width > 0x7fffffff || height > 0x7fffffff) throw corrupt(`its IHDR header gives an impossible size, ${width}×${height}`);
+	if (width === 0 || height === 0 || width > 0x7fffffff || height > 0x7fffffff) throw corrupt(phrase('its IHDR header gives an impossible size, {0}×{1}', width, height));
 	let orientation: Orientation = 1;
 	// eXIf belongs before the image data; chunks are skipped by their length, not scanned.
 	for (let pos = 33; ;) {
 		if (pos + 8 > head.window) {
-			if (head.partial) throw new OutOfWindow('its image data');
+			if (head.partial) throw new OutOfWindow(phrase('its image data'));
 			break;
 		}
 		const length = head.u32be(pos);
 		const type = head.ascii(pos + 4, 4);
 		if (type === 'IDAT' || type === 'IEND') break;
 		if (type === 'eXIf') {
-			orientation = exifOrientation(head, pos + 8, pos + 8 + length, 'its EXIF chunk') ?? 1;
+			orientation = exifOrientation(head, pos + 8, pos + 8 + length, EXIF_CHUNK) ?? 1;
 			break;
 		}
 		pos += 12 + length;
@@ -180,16 +190,16 @@ function png(head: Head): ImageHeader {
 // --- GIF, WEBP, BMP ---------------------------------------------------------------------------
 
 function gif(head: Head): ImageHeader {
-	const before = 'the screen descriptor that gives the image size';
+	const before = phrase('the screen descriptor that gives the image size');
 	const width = head.u16le(6, before);
 	const height = head.u16le(8, before);
-	if (width === 0 || height === 0) throw new ImageError('corrupt', `is a corrupt GIF: its screen descriptor gives the size ${width}×${height}`);
+	if (width === 0 || height === 0) throw new ImageError('corrupt', phrase('is a corrupt GIF: its screen descriptor gives the size {0}×{1}', width, height));
 	return { format: 'gif', width, height, orientation: 1, bytes: head.fileLength };
 }
 
 /** VP8 (lossy), VP8L (lossless) or VP8X (extended: canvas size, and maybe an EXIF chunk). */
 function webp(head: Head): ImageHeader {
-	const before = 'the header that gives the image size';
+	const before = SIZE_HEADER;
 	const chunk = head.ascii(12, 4, before);
 	let width: number;
 	let height: number;
@@ -211,20 +221,20 @@ function webp(head: Head): ImageHeader {
 			if (head.u8(20, before) & 0x08) orientation = webpOrientation(head);
 			break;
 		default:
-			throw new ImageError('corrupt', `is a corrupt WEBP: its first chunk is "${printable(chunk)}", not VP8, VP8L or VP8X`);
+			throw new ImageError('corrupt', phrase('is a corrupt WEBP: its first chunk is "{0}", not VP8, VP8L or VP8X', printable(chunk)));
 	}
-	if (width === 0 || height === 0) throw new ImageError('corrupt', `is a corrupt WEBP: its header gives the size ${width}×${height}`);
+	if (width === 0 || height === 0) throw new ImageError('corrupt', phrase('is a corrupt WEBP: its header gives the size {0}×{1}', width, height));
 	return { format: 'webp', width, height, orientation, bytes: head.fileLength };
 }
 
 /** The EXIF chunk usually follows the image data: chunks are skipped by their length to reach it. */
 function webpOrientation(head: Head): Orientation {
 	for (let pos = 12; pos + 8 <= head.fileLength;) {
-		const type = head.ascii(pos, 4, 'its EXIF chunk');
-		const length = head.u32le(pos + 4, 'its EXIF chunk');
+		const type = head.ascii(pos, 4, EXIF_CHUNK);
+		const length = head.u32le(pos + 4, EXIF_CHUNK);
 		if (type === 'EXIF') {
-			const start = head.ascii(pos + 8, 6, 'its EXIF chunk') === 'Exif\0\0' ? pos + 14 : pos + 8;
-			return exifOrientation(head, start, pos + 8 + length, 'its EXIF chunk') ?? 1;
+			const start = head.ascii(pos + 8, 6, EXIF_CHUNK) === 'Exif\0\0' ? pos + 14 : pos + 8;
+			return exifOrientation(head, start, pos + 8 + length, EXIF_CHUNK) ?? 1;
 		}
 		pos += 8 + length + (length & 1);
 	}
@@ -232,7 +242,7 @@ function webpOrientation(head: Head): Orientation {
 }
 
 function bmp(head: Head): ImageHeader {
-	const before = 'the header that gives the image size';
+	const before = SIZE_HEADER;
 	const headerSize = head.u32le(14, before);
 	let width: number;
 	let height: number;
@@ -244,9 +254,9 @@ function bmp(head: Head): ImageHeader {
 		// Negative height: rows are stored top-down.
 		height = Math.abs(head.i32le(22, before));
 	} else {
-		throw new ImageError('corrupt', `is a corrupt BMP: its header is ${headerSize} bytes long, not a size any BMP version uses`);
+		throw new ImageError('corrupt', phrase('is a corrupt BMP: its header is {0} bytes long, not a size any BMP version uses', headerSize));
 	}
-	if (width <= 0 || height <= 0) throw new ImageError('corrupt', `is a corrupt BMP: its header gives the size ${width}×${height}`);
+	if (width <= 0 || height <= 0) throw new ImageError('corrupt', phrase('is a corrupt BMP: its header gives the size {0}×{1}', width, height));
 	return { format: 'bmp', width, height, orientation: 1, bytes: head.fileLength };
 }
 
@@ -254,17 +264,17 @@ function bmp(head: Head): ImageHeader {
 
 /** The first image's size and orientation from IFD0, in classic TIFF or BigTIFF. */
 function tiff(head: Head): ImageHeader {
-	const ifd = readIfd0(head, 0, head.fileLength, 'TIFF', 'the directory that gives the image size');
+	const ifd = readIfd0(head, 0, head.fileLength, 'TIFF', phrase('the directory that gives the image size'));
 	const width = ifd.get(256);
 	const height = ifd.get(257);
-	if (!width || !height) throw new ImageError('corrupt', 'is a corrupt TIFF: its first directory gives no image size');
+	if (!width || !height) throw new ImageError('corrupt', phrase('is a corrupt TIFF: its first directory gives no image size'));
 	return { format: 'tiff', width, height, orientation: asOrientation(ifd.get(274)) ?? 1, bytes: head.fileLength };
 }
 
 /** The Orientation tag (274) of an EXIF block: a TIFF structure from `start` to `end`. */
-function exifOrientation(head: Head, start: number, end: number, before: string): Orientation | undefined {
+function exifOrientation(head: Head, start: number, end: number, before: Phrase): Orientation | undefined {
 	try {
-		return asOrientation(readIfd0(head, start, Math.min(end, head.fileLength), 'EXIF block', before).get(274));
+		return asOrientation(readIfd0(head, start, Math.min(end, head.fileLength), phrase('EXIF block'), before).get(274));
 	} catch (err) {
 		// A damaged EXIF block leaves the image readable, and decoders ignore it too.
 		if (err instanceof ImageError || (err instanceof OutOfWindow && !head.partial)) return undefined;
@@ -273,16 +283,16 @@ function exifOrientation(head: Head, start: number, end: number, before: string)
 }
 
 /** SHORT and LONG values of IFD0's entries, by tag; offsets are relative to `start`. */
-function readIfd0(head: Head, start: number, end: number, what: string, before: string): Map<number, number> {
+function readIfd0(head: Head, start: number, end: number, what: PhraseArg, before: Phrase): Map<number, number> {
 	const order = head.ascii(start, 2, before);
-	if (order !== 'II' && order !== 'MM') throw new ImageError('corrupt', `is a corrupt ${what}: its byte order mark is damaged`);
+	if (order !== 'II' && order !== 'MM') throw new ImageError('corrupt', phrase('is a corrupt {0}: its byte order mark is damaged', what));
 	const le = order === 'II';
 	const u16 = (pos: number) => le ? head.u16le(pos, before) : head.u16be(pos, before);
 	const u32 = (pos: number) => le ? head.u32le(pos, before) : head.u32be(pos, before);
 	const big = u16(start + 2) === 43;
 	// BigTIFF offsets are 64-bit; any offset a header needs fits in the low 32 bits.
 	const ifd = start + (big ? u32(start + 8) : u32(start + 4));
-	if (ifd >= end) throw new ImageError('corrupt', `is a corrupt ${what}: its first directory lies beyond its end`);
+	if (ifd >= end) throw new ImageError('corrupt', phrase('is a corrupt {0}: its first directory lies beyond its end', what));
 	const entries = big ? u32(ifd) : u16(ifd);
 	const entrySize = big ? 20 : 12;
 	const first = ifd + (big ? 8 : 2);
@@ -315,7 +325,7 @@ function isoMedia(head: Head): ImageHeader {
 	const format: ImageFormat | undefined = brands.some(b => b === 'avif' || b === 'avis')
 		? 'avif'
 		: brands.some(b => ['heic', 'heix', 'heim', 'heis', 'hevc', 'hevx', 'mif1', 'msf1'].includes(b)) ? 'heic' : undefined;
-	if (!format) throw new ImageError('unsupported', `is a video (MP4/QuickTime, brand "${printable(brand)}"), not an image`);
+	if (!format) throw new ImageError('unsupported', phrase('is a video (MP4/QuickTime, brand "{0}"), not an image', printable(brand)));
 	let width = 0;
 	let height = 0;
 	for (let at = head.indexOf('ispe', head.window); at >= 4 && at + 16 <= head.window; at = head.indexOf('ispe', head.window, at + 4)) {
@@ -370,13 +380,13 @@ function throwUnrecognized(head: Head): never {
 
 function unrecognized(head: Head): ImageError {
 	const text = head.peek(0, 12);
-	if (text.startsWith('\xff\x0a') || text.slice(4, 12) === 'JXL \r\n\x87\n') return new ImageError('unsupported', 'is a JPEG XL image, which is not converted here; export it as JPEG or PNG');
-	if (text.slice(4, 12) === 'jP  \r\n\x87\n') return new ImageError('unsupported', 'is a JPEG 2000 image, which is not converted here; export it as JPEG or PNG');
-	if (text.startsWith('PK\x03\x04')) return new ImageError('unsupported', 'is a ZIP archive (or an Office document), not an image');
+	if (text.startsWith('\xff\x0a') || text.slice(4, 12) === 'JXL \r\n\x87\n') return new ImageError('unsupported', phrase('is a JPEG XL image, which is not converted here; export it as JPEG or PNG'));
+	if (text.slice(4, 12) === 'jP  \r\n\x87\n') return new ImageError('unsupported', phrase('is a JPEG 2000 image, which is not converted here; export it as JPEG or PNG'));
+	if (text.startsWith('PK\x03\x04')) return new ImageError('unsupported', phrase('is a ZIP archive (or an Office document), not an image'));
 	const start = head.peek(0, 64).trimStart().toLowerCase();
-	if (start.startsWith('<!doctype html') || start.startsWith('<html')) return new ImageError('unsupported', 'is an HTML page, not an image');
+	if (start.startsWith('<!doctype html') || start.startsWith('<html')) return new ImageError('unsupported', phrase('is an HTML page, not an image'));
 	const hex = Array.from(head.peek(0, 8), c => c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')).join(' ');
-	return new ImageError('unsupported', `is not an image this extension reads (it starts with the bytes ${hex}); it reads JPEG, PNG, PDF, WEBP, GIF, BMP, TIFF and SVG`);
+	return new ImageError('unsupported', phrase('is not an image this extension reads (it starts with the bytes {0}); it reads JPEG, PNG, PDF, WEBP, GIF, BMP, TIFF and SVG', hex));
 }
 
 function printable(text: string): string {
@@ -385,9 +395,12 @@ function printable(text: string): string {
 
 // --- Reading ---------------------------------------------------------------------------------
 
+/** What a truncated file ends before, when nothing more particular is known. */
+const END_OF_HEADER = phrase('the end of its header');
+
 /** Thrown when parsing reaches past the bytes read so far; `before` names what was not reached. */
 class OutOfWindow extends Error {
-	constructor(readonly before: string) {
+	constructor(readonly before: Phrase) {
 		super('the header continues beyond the bytes read');
 	}
 }
@@ -410,37 +423,37 @@ class Head {
 		return this.window < this.bytes.length;
 	}
 
-	u8(pos: number, before = 'the end of its header'): number {
+	u8(pos: number, before = END_OF_HEADER): number {
 		if (pos < 0 || pos >= this.window) throw new OutOfWindow(before);
 		return this.bytes[pos]!;
 	}
 
-	u16be(pos: number, before?: string): number {
+	u16be(pos: number, before?: Phrase): number {
 		return this.u8(pos, before) * 0x100 + this.u8(pos + 1, before);
 	}
 
-	u16le(pos: number, before?: string): number {
+	u16le(pos: number, before?: Phrase): number {
 		return this.u8(pos, before) + this.u8(pos + 1, before) * 0x100;
 	}
 
-	u24le(pos: number, before?: string): number {
+	u24le(pos: number, before?: Phrase): number {
 		return this.u16le(pos, before) + this.u8(pos + 2, before) * 0x10000;
 	}
 
-	u32be(pos: number, before?: string): number {
+	u32be(pos: number, before?: Phrase): number {
 		return this.u16be(pos, before) * 0x10000 + this.u16be(pos + 2, before);
 	}
 
-	u32le(pos: number, before?: string): number {
+	u32le(pos: number, before?: Phrase): number {
 		return this.u16le(pos, before) + this.u16le(pos + 2, before) * 0x10000;
 	}
 
-	i32le(pos: number, before?: string): number {
+	i32le(pos: number, before?: Phrase): number {
 		return this.u32le(pos, before) | 0;
 	}
 
 	/** Latin-1 text; throws like u8 past the window. */
-	ascii(pos: number, length: number, before?: string): string {
+	ascii(pos: number, length: number, before?: Phrase): string {
 		let out = '';
 		for (let i = pos; i < pos + length; i++) out += String.fromCharCode(this.u8(i, before));
 		return out;

@@ -2,7 +2,8 @@
  * What to do with a file before it goes to the service: send it as it is, fit it (decode,
  * orient, scale, re-encode), or refuse it with a message that says what to do.
  */
-import { count, ImageError, megabytes } from './errors';
+import { phrase } from '../shared/phrase';
+import { count, ImageError, megabytes, size } from './errors';
 import { FORMAT_NAMES, type ImageHeader } from './header';
 
 export interface ServiceLimits {
@@ -64,7 +65,9 @@ export function planImage(header: ImageHeader, limits: ServiceLimits = SERVICE_L
 		case 'avif':
 			return {
 				action: 'refuse',
-				error: new ImageError('unsupported', `is ${header.format === 'avif' ? 'an' : 'a'} ${FORMAT_NAMES[header.format]} image, which is not converted here; export it as JPEG (on a Mac or iPhone: Photos → Export, or set the camera to "Most Compatible")`),
+				error: new ImageError('unsupported', header.format === 'avif'
+					? phrase('is an AVIF image, which is not converted here; export it as JPEG (on a Mac or iPhone: Photos → Export, or set the camera to "Most Compatible")')
+					: phrase('is a HEIC image, which is not converted here; export it as JPEG (on a Mac or iPhone: Photos → Export, or set the camera to "Most Compatible")')),
 			};
 		default:
 			break;
@@ -73,7 +76,7 @@ export function planImage(header: ImageHeader, limits: ServiceLimits = SERVICE_L
 	if (pixels !== undefined && pixels > MAX_DECODE_PIXELS) {
 		return {
 			action: 'refuse',
-			error: new ImageError('limit', `is ${count(header.width!)}×${count(header.height!)} = ${count(Math.round(pixels / 1e6))} MP, too large to convert safely (at most ${MAX_DECODE_PIXELS / 1e6} MP); scale it down first`),
+			error: new ImageError('limit', phrase('is {0}×{1} = {2} MP, too large to convert safely (at most {3} MP); scale it down first', count(header.width!), count(header.height!), count(Math.round(pixels / 1e6)), MAX_DECODE_PIXELS / 1e6)),
 		};
 	}
 	const reasons: string[] = [];
@@ -91,13 +94,13 @@ function planPdf(header: ImageHeader, limits: ServiceLimits): Plan {
 	const tooBig = header.bytes > limits.fileBytes;
 	const tooLong = header.pages !== undefined && header.pages > limits.pdfPages;
 	if (tooBig && tooLong) {
-		return { action: 'refuse', error: new ImageError('limit', `is ${megabytes(header.bytes, limits.fileBytes)} with ${header.pages} pages; the service reads PDFs of at most ${megabytes(limits.fileBytes)} and ${limits.pdfPages} pages — split it`) };
+		return { action: 'refuse', error: new ImageError('limit', phrase('is {0} with {1} pages; the service reads PDFs of at most {2} and {3} pages — split it', size(header.bytes, limits.fileBytes), header.pages!, size(limits.fileBytes), limits.pdfPages)) };
 	}
 	if (tooLong) {
-		return { action: 'refuse', error: new ImageError('limit', `has ${header.pages} pages; the service reads at most ${limits.pdfPages} — split it`) };
+		return { action: 'refuse', error: new ImageError('limit', phrase('has {0} pages; the service reads at most {1} — split it', header.pages!, limits.pdfPages)) };
 	}
 	if (tooBig) {
-		return { action: 'refuse', error: new ImageError('limit', `is ${megabytes(header.bytes, limits.fileBytes)}; the service reads PDFs of at most ${megabytes(limits.fileBytes)} — split it or save it with smaller images`) };
+		return { action: 'refuse', error: new ImageError('limit', phrase('is {0}; the service reads PDFs of at most {1} — split it or save it with smaller images', size(header.bytes, limits.fileBytes), size(limits.fileBytes))) };
 	}
 	return { action: 'send', mimeType: 'application/pdf' };
 }

@@ -1,13 +1,32 @@
 import * as vscode from 'vscode';
 import { VisionError } from '../api/transport/errors';
+import { ImageError } from '../images/errors';
+import { word, type Translate } from '../shared/phrase';
+
+/**
+ * Words the phrases of src/api and src/images in VS Code's display language, from
+ * l10n/bundle.l10n.*.json; what the service wrote itself stays as it is.
+ */
+const translate: Translate = (message, ...args) => vscode.l10n.t(message, ...args);
 
 /** A one-line explanation a person can act on, with the ids support asks for. */
 export function describeError(err: unknown): string {
 	if (!(err instanceof VisionError)) return err instanceof Error ? err.message : String(err);
+	const message = word(err.wording, translate);
 	const ids: string[] = [];
 	if (err.requestId) ids.push(vscode.l10n.t('request id {0}', err.requestId));
 	else if (err.clientRequestId) ids.push(vscode.l10n.t('client request id {0}', err.clientRequestId));
-	return ids.length > 0 ? `${err.message} (${ids.join(', ')})` : err.message;
+	return ids.length > 0 ? `${message} (${ids.join(', ')})` : message;
+}
+
+/**
+ * Why one file failed, naming it: a file that cannot be sent in its own sentence
+ * (`photo.heic is a HEIC image, …`), anything else as `name: what went wrong`. `sentence` is the
+ * pipeline's, in English.
+ */
+export function describeFailure(name: string, error: VisionError, sentence: string | undefined): string {
+	if (error.kind !== 'cancelled' && error.cause instanceof ImageError) return error.cause.sentence(name, translate);
+	return sentence ?? `${name}: ${describeError(error)}`;
 }
 
 /** 401: the token is wrong or expired; the fix is a new one. */

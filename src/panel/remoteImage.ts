@@ -32,6 +32,8 @@ export interface PreviewOptions {
 	signal?: AbortSignal;
 	/** E.g. a proxy agent; undici's global dispatcher by default. */
 	dispatcher?: Dispatcher;
+	/** Sent as the User-Agent header, to every host, redirects included. */
+	userAgent?: string;
 	/** Asked before each host is contacted, redirects included; a refusal fails with reason `address`. */
 	allowHost?: (url: URL) => boolean | Promise<boolean>;
 }
@@ -76,7 +78,10 @@ export async function fetchImage(url: string, options: PreviewOptions = {}): Pro
 			const response = await request(current, {
 				method: 'GET',
 				signal,
-				headers: { accept: 'image/avif,image/webp,image/png,image/jpeg,image/gif,image/bmp;q=0.9' },
+				headers: {
+					accept: 'image/avif,image/webp,image/png,image/jpeg,image/gif,image/bmp;q=0.9',
+					...(options.userAgent ? { 'user-agent': options.userAgent } : {}),
+				},
 				...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
 			});
 			const { statusCode, headers, body } = response;

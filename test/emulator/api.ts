@@ -130,6 +130,8 @@ export interface RequestLogEntry {
 	dataLogging?: string;
 	/** 'Bearer' | 'Api-Key' | 'other' — never the secret itself. */
 	authScheme?: string;
+	/** The User-Agent header. */
+	userAgent?: string;
 	/** The folder the request named, if any: batchAnalyze's body folderId, OCR's x-folder-id header (getRecognition's too). */
 	folderId?: string;
 	/** recognizeText and recognizeTextAsync: the model asked for (`page` when the request named none). */

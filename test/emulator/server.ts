@@ -238,6 +238,8 @@ export class EmulatorServer implements Emulator {
 		if (dataLogging !== undefined) entry.dataLogging = dataLogging;
 		const authorization = req.headers.authorization;
 		if (authorization !== undefined) entry.authScheme = readCredential(authorization)?.scheme ?? 'other';
+		const userAgent = headerValue(req, 'user-agent');
+		if (userAgent !== undefined) entry.userAgent = userAgent;
 		this.entries.push(entry);
 		return entry;
 	}

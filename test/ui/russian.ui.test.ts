@@ -2,7 +2,8 @@
  * The extension in Russian: code-server with `--locale ru` and a stand-in Russian language pack
  * that translates none of VS Code's own strings. VS Code's menus and dialogs therefore stay
  * English, but `vscode.env.language` is `ru`: the extension's manifest (package.nls.ru.json) and
- * messages (l10n/bundle.l10n.ru.json) apply, and the results panel gets its strings in Russian.
+ * messages (l10n/bundle.l10n.ru.json) apply, the results panel gets its strings in Russian, and so
+ * do the details of what went wrong.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -12,6 +13,7 @@ import { DEFAULT_CREDENTIALS } from '../emulator';
 import { recordingOf } from '../support/fixtures';
 import { useSession } from './session';
 import {
+	clearNotifications,
 	expectNoErrorNotifications,
 	expectToast,
 	explorerItem,
@@ -118,10 +120,38 @@ describe('the extension in a Russian workbench (code-server --locale ru)', funct
 		await session.workbench.screenshot('russian-results-panel');
 		await expectNoErrorNotifications(page);
 	});
+
+	it('says what went wrong in Russian: a broken image, and a token the service refuses, with the request id', async () => {
+		const { page } = session;
+		await setIamTokenInRussian(page);
+		await clearNotifications(page);
+		session.emulator.clearLog();
+
+		// The file ends inside its header: said before anything is sent, every word of it the extension's.
+		await pickFromContextMenu(page, await explorerItem(page, 'images/broken.jpg'), 'Распознать текст');
+		const broken = await expectToast(page, 'Yandex Vision: images/broken.jpg: обрезанный файл JPEG');
+		assert.equal((await broken.locator('.notification-list-item-message').textContent())?.trim(),
+			'Yandex Vision: images/broken.jpg: обрезанный файл JPEG: он заканчивается после 637 байт, до заголовка кадра, в котором указан размер изображения. Файл обрезан: скопируйте или скачайте его заново.');
+		assert.equal(session.emulator.log.length, 0, 'a broken file is not sent');
+		await session.workbench.screenshot('russian-broken-image');
+		await clearNotifications(page);
+
+		// The service's own words stay as it wrote them; what the extension says around them is Russian.
+		await setIamTokenInRussian(page, 't1.refused-by-the-service');
+		await pickFromContextMenu(page, await explorerItem(page, 'images/receipt.png'), 'Распознать текст');
+		const refused = await expectToast(page, 'Yandex Vision: IAM-токен недействителен или истек.');
+		const [request] = session.emulator.log;
+		assert.equal(request?.status, 401, 'the service refused the token');
+		assert.equal((await refused.locator('.notification-list-item-message').textContent())?.trim(),
+			`Yandex Vision: IAM-токен недействителен или истек. The token is invalid or has expired. (идентификатор запроса ${request.requestId})`);
+		await session.workbench.screenshot('russian-refused-token');
+		await clearNotifications(page);
+		await setIamTokenInRussian(page);
+	});
 });
 
 /** "Yandex Vision: Задать IAM-токен" from the Command Palette, typed into its password box. */
-async function setIamTokenInRussian(page: Page): Promise<void> {
+async function setIamTokenInRussian(page: Page, token: string = DEFAULT_CREDENTIALS.userIamToken): Promise<void> {
 	// runCommand retries until the extension's commands are registered.
 	await runCommand(page, 'Yandex Vision: Задать IAM-токен');
 	const box = quickInputBox(page);
@@ -129,7 +159,7 @@ async function setIamTokenInRussian(page: Page): Promise<void> {
 	assert.equal(await box.getAttribute('type'), 'password', 'the token box hides what is typed');
 	const title = page.locator('.quick-input-widget .quick-input-title');
 	assert.equal((await title.textContent())?.trim(), 'Yandex Vision: Задать IAM-токен', 'the input box has the command\'s Russian title');
-	await box.pressSequentially(DEFAULT_CREDENTIALS.userIamToken);
+	await box.pressSequentially(token);
 	await page.keyboard.press('Enter');
 	await expectToast(page, 'Yandex Vision: IAM-токен сохранен в хранилище секретов.');
 }

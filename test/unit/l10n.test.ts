@@ -32,6 +32,8 @@ const DYNAMIC_CALLS: readonly { file: string; call: string; source: string }[] =
 	{ file: 'src/panel/resultsPanel.ts', call: 'vscode.l10n.t(english)', source: 'the English values of WEBVIEW_STRINGS' },
 	{ file: 'src/panel/resultsPanel.ts', call: 'vscode.l10n.t(message, ...args)', source: 'the `t(…)` calls of src/export/exportResults.ts (its Translate)' },
 	{ file: 'src/export/exportBatch.ts', call: 'vscode.l10n.t(message, ...args)', source: 'the `t(…)` calls of src/export/exportResults.ts and src/export/batchFormats.ts (their Translate)' },
+	{ file: 'src/output/errorMessages.ts', call: 'vscode.l10n.t(message, ...args)', source: 'the `phrase(…)` calls of src/api and src/images, and the `t(…)` calls of src/images/errors.ts' },
+	{ file: 'src/shared/phrase.ts', call: 't(wording.message, ...args)', source: 'the `phrase(…)` calls of src/api and src/images' },
 ];
 
 export interface Message {
@@ -55,8 +57,9 @@ export interface Extraction {
 
 /**
  * Every translation call in `files`: `vscode.l10n.t(…)` (through `import * as vscode`),
- * `l10n.t(…)` (through `import { l10n } from 'vscode'`, renamed or not), and calls of a function
- * declared with the type `Translate` (the translator src/export/exportResults.ts takes).
+ * `l10n.t(…)` (through `import { l10n } from 'vscode'`, renamed or not), calls of a function
+ * declared with the type `Translate` (the translator src/export/exportResults.ts takes), and
+ * `phrase(…)` of src/shared/phrase.ts, whose messages the extension translates when it shows them.
  */
 export function extractMessages(files: readonly { path: string; text: string }[]): Extraction {
 	const result: Extraction = { messages: [], dynamic: [], concatenations: [] };
@@ -100,6 +103,14 @@ function translationCallMatcher(source: ts.SourceFile): (call: ts.CallExpression
 			if (bindings && ts.isNamedImports(bindings)) {
 				for (const element of bindings.elements) {
 					if ((element.propertyName ?? element.name).text === 'l10n') l10nNames.add(element.name.text);
+				}
+			}
+		}
+		if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier) && /(^|\/)shared\/phrase$/.test(node.moduleSpecifier.text)) {
+			const bindings = node.importClause?.namedBindings;
+			if (bindings && ts.isNamedImports(bindings)) {
+				for (const element of bindings.elements) {
+					if ((element.propertyName ?? element.name).text === 'phrase') translators.add(element.name.text);
 				}
 			}
 		}
@@ -291,6 +302,15 @@ describe('the extractor of translated messages', () => {
 			['Fit/zoom button', 'src/sample.ts:7', 0],
 		]);
 		assert.deepEqual(found.dynamic, []);
+	});
+
+	it('finds the phrases of code without vscode, which are translated when shown', () => {
+		const found = extract([
+			"import { phrase as say } from '../../shared/phrase';",
+			"const refused = (host: string) => say('Connection to {0} refused.', host);",
+			"const other = phrase('Not imported');",
+		].join('\n'));
+		assert.deepEqual(found.messages.map(m => [m.key, m.argCount]), [['Connection to {0} refused.', 1]]);
 	});
 
 	it('finds the calls of a translator typed Translate, and reports messages that are not literal', () => {

@@ -7,6 +7,7 @@ import { constants, createPrivateKey, createPublicKey, randomUUID, sign, type Ke
 import { getGlobalDispatcher, type Dispatcher } from 'undici';
 import { checkEndpoint } from '../transport/callWithRetries';
 import { redact } from './authorization';
+import { phrase, type Phrase } from '../../shared/phrase';
 import { RpcCode, VisionError } from '../transport/errors';
 import { exchange, type Answer } from '../transport/http';
 
@@ -192,6 +193,8 @@ export interface IamExchangeOptions {
 	dispatcher?: Dispatcher;
 	/** Default 30 s. */
 	timeoutMs?: number;
+	/** The User-Agent of the exchange, as the clients send it (ClientOptions.userAgent). */
+	userAgent?: string;
 	signal?: AbortSignal;
 }
 
@@ -208,6 +211,7 @@ export async function requestIamToken(jwt: string, key: Pick<ServiceAccountKey, 
 			url,
 			dispatcher: options.dispatcher ?? getGlobalDispatcher(),
 			headers: { 'content-type': 'application/json', 'x-client-request-id': clientRequestId },
+			userAgent: options.userAgent,
 			body: JSON.stringify({ jwt }),
 			timeoutMs: options.timeoutMs ?? 30_000,
 			maxResponseBytes: 1024 * 1024,
@@ -219,32 +223,33 @@ export async function requestIamToken(jwt: string, key: Pick<ServiceAccountKey, 
 		throw exchangeError(err, key);
 	}
 	const body = typeof answer.body === 'object' && answer.body !== null ? answer.body as { iamToken?: unknown; expiresAt?: unknown } : {};
-	const badAnswer = (what: string): VisionError => new VisionError({
+	const host = new URL(url).host;
+	const badAnswer = (message: Phrase): VisionError => new VisionError({
 		kind: 'credentials',
 		code: RpcCode.INTERNAL,
 		httpStatus: answer.status,
 		requestId: answer.requestId,
 		clientRequestId,
-		message: `The IAM token endpoint answered without a usable ${what}; check the IAM endpoint setting (${new URL(url).host}).`,
+		message,
 	});
 	const iamToken = body.iamToken;
-	if (typeof iamToken !== 'string' || !/^[\x21-\x7e]+$/.test(iamToken)) throw badAnswer('iamToken');
+	if (typeof iamToken !== 'string' || !/^[\x21-\x7e]+$/.test(iamToken)) throw badAnswer(phrase('The IAM token endpoint answered without a usable iamToken; check the IAM endpoint setting ({0}).', host));
 	const expiresAt = typeof body.expiresAt === 'string' ? parseRfc3339(body.expiresAt) : undefined;
-	if (expiresAt === undefined) throw badAnswer('expiresAt (an RFC 3339 time)');
+	if (expiresAt === undefined) throw badAnswer(phrase('The IAM token endpoint answered without a usable expiresAt (an RFC 3339 time); check the IAM endpoint setting ({0}).', host));
 	return { iamToken, expiresAt };
 }
 
 function exchangeError(err: unknown, key: Pick<ServiceAccountKey, 'id' | 'serviceAccountId'>): unknown {
 	if (!(err instanceof VisionError) || err.kind === 'cancelled') return err;
-	let message: string;
+	let message: Phrase;
 	if (err.kind === 'service' && (err.httpStatus === 401 || err.httpStatus === 403 || err.code === RpcCode.UNAUTHENTICATED)) {
-		message = `The IAM service rejected the service account key ${key.id} (“${err.message}”). Check that it is the current key of service account ${key.serviceAccountId}: a deleted key, or a file from another key, is refused.`;
+		message = phrase('The IAM service rejected the service account key {0} (“{1}”). Check that it is the current key of service account {2}: a deleted key, or a file from another key, is refused.', key.id, err.wording, key.serviceAccountId);
 	} else if (err.kind === 'service' && err.httpStatus === 400) {
-		message = `The IAM service refused the token request (“${err.message}”). Check the computer's clock: the signed request is valid for one hour from now.`;
+		message = phrase('The IAM service refused the token request (“{0}”). Check the computer\'s clock: the signed request is valid for one hour from now.', err.wording);
 	} else if (err.kind === 'service' || err.kind === 'protocol') {
-		message = `Could not get an IAM token for the service account: ${err.message}`;
+		message = phrase('Could not get an IAM token for the service account: {0}', err.wording);
 	} else {
-		message = `Could not reach the IAM token endpoint: ${err.message}`;
+		message = phrase('Could not reach the IAM token endpoint: {0}', err.wording);
 	}
 	return err.with({ kind: 'credentials', message });
 }
@@ -332,7 +337,7 @@ export function createServiceAccountTokenSource(key: ServiceAccountKey, options:
 	const endpoint = checkEndpoint(options.endpoint ?? DEFAULT_IAM_ENDPOINT, 'IAM token endpoint');
 	return new ServiceAccountTokenSource(key, {
 		// The renewal is shared, so no caller's signal ends it; the timeout does.
-		exchange: jwt => requestIamToken(jwt, key, { endpoint, dispatcher: options.dispatcher, timeoutMs: options.timeoutMs }),
+		exchange: jwt => requestIamToken(jwt, key, { endpoint, dispatcher: options.dispatcher, timeoutMs: options.timeoutMs, userAgent: options.userAgent }),
 		now: options.now,
 		minRefreshMarginMs: options.minRefreshMarginMs,
 		onToken: options.onToken,

@@ -77,6 +77,7 @@ export function createVisionClient(options: VisionClientOptions): VisionClient {
 				url: endpoint,
 				dispatcher,
 				headers,
+				userAgent: options.userAgent,
 				body: bodyFor(attempt.folderRule),
 				timeoutMs,
 				maxResponseBytes: options.maxResponseBytes ?? 64 * 1024 * 1024,

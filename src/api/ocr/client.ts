@@ -10,7 +10,8 @@ import { Agent } from 'undici';
 import type { Page } from '../../results/types';
 import type { FolderIdRule } from '../auth/authorization';
 import { callWithRetries, checkEndpoint, redactStrings, withIds, type Attempt, type CallMeta, type ClientOptions } from '../transport/callWithRetries';
-import { invalidArgument, RpcCode, VisionError } from '../transport/errors';
+import { phrase } from '../../shared/phrase';
+import { invalidArgument, rpcCodeMeaning, RpcCode, VisionError } from '../transport/errors';
 import { exchange, exchangeStream, RPC_TO_HTTP, type AnswerHead, type ExchangeOptions } from '../transport/http';
 import { RateLimiter } from '../transport/rateLimiter';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../transport/retryPolicy';
@@ -113,6 +114,7 @@ export function createOcrClient(options: OcrClientOptions): OcrClient {
 		...body === undefined ? { method: 'GET' as const } : { body },
 		dispatcher,
 		headers: headersFor(attempt, body !== undefined),
+		userAgent: options.userAgent,
 		timeoutMs,
 		maxResponseBytes,
 		signal,
@@ -161,7 +163,7 @@ export function createOcrClient(options: OcrClientOptions): OcrClient {
 		}
 		if (failed && pages.length === 0) throw failed.with({ requestId: head.requestId, clientRequestId: attempt.clientRequestId });
 		if (!failed && pages.length === 0) {
-			throw new VisionError({ kind: 'protocol', code: RpcCode.INTERNAL, httpStatus: 200, requestId: head.requestId, clientRequestId: attempt.clientRequestId, message: 'The service answered with no page and no error.' });
+			throw new VisionError({ kind: 'protocol', code: RpcCode.INTERNAL, httpStatus: 200, requestId: head.requestId, clientRequestId: attempt.clientRequestId, message: phrase('The service answered with no page and no error.') });
 		}
 		pages.sort((a, b) => a.page - b.page);
 		return {
@@ -205,7 +207,7 @@ export function createOcrClient(options: OcrClientOptions): OcrClient {
 				const answer = await exchange(exchangeOf(attempt, asyncEndpoint, signal, body));
 				return { requestId: answer.requestId, operation: readAnswer(answer.body, answer.requestId, attempt.clientRequestId, readOperation) };
 			} catch (err) {
-				throw err instanceof VisionError && !signal?.aborted && mayHaveStarted(err) ? err.with({ message: `${err.message} The document may have been accepted before the connection failed, so it was not sent again (it would be billed twice); run it again to send it anew.` }) : err;
+				throw err instanceof VisionError && !signal?.aborted && mayHaveStarted(err) ? err.with({ message: phrase('{0} The document may have been accepted before the connection failed, so it was not sent again (it would be billed twice); run it again to send it anew.', err.wording) }) : err;
 			}
 		});
 		return { operation: value.operation, meta, ...prepared.pages !== undefined ? { pages: prepared.pages } : {} };
@@ -296,7 +298,7 @@ function streamError(status: { code: number; message: string; details: unknown[]
 		kind: 'service',
 		code: status.code,
 		httpStatus: RPC_TO_HTTP[status.code] ?? 500,
-		message: status.message ? hide(status.message) : `The service reported an error (code ${status.code}) in its answer.`,
+		message: status.message ? hide(status.message) : phrase('The service reported an error in its answer: {0}.', rpcCodeMeaning(status.code)),
 		details: status.details.map(detail => redactStrings(detail, hide)),
 	});
 }

@@ -15,7 +15,8 @@
  */
 import type { Page } from '../../results/types';
 import { sleep as defaultSleep } from '../transport/rateLimiter';
-import { RpcCode, VisionError } from '../transport/errors';
+import { phrase } from '../../shared/phrase';
+import { rpcCodeMeaning, RpcCode, VisionError } from '../transport/errors';
 import type { CallMeta } from '../transport/callWithRetries';
 import { sniffImage } from '../content/imageInfo';
 import type { OcrClient } from './client';
@@ -87,7 +88,7 @@ export async function recognizeDocument(client: Pick<OcrClient, 'recognizeTextAs
 			const failure = new VisionError({
 				kind: 'service',
 				code,
-				message: `The recognition (operation ${operation.id}) failed: ${message || `code ${code}`}`,
+				message: phrase('The recognition (operation {0}) failed: {1}', operation.id, message || rpcCodeMeaning(code)),
 				details,
 			});
 			if ((code === RpcCode.INTERNAL || code === RpcCode.UNAVAILABLE) && round < MAX_OPERATIONS && !signal?.aborted) continue;
@@ -148,7 +149,7 @@ async function readRecognition(
 		} catch (err) {
 			if (!(err instanceof VisionError) || !(err.kind === 'service' && err.code === RpcCode.NOT_FOUND)) throw err;
 			if (reading.now() - operation.createdAt > OPERATION_RESULTS_KEPT_MS) throw gone(operation, reading.now(), err);
-			if (notReady + 1 >= MAX_NOT_READY) throw err.with({ message: `The results of operation ${operation.id} are still not ready although it is done: ${err.message}` });
+			if (notReady + 1 >= MAX_NOT_READY) throw err.with({ message: phrase('The results of operation {0} are still not ready although it is done: {1}', operation.id, err.wording) });
 			await reading.wait(1000 * 2 ** notReady, reading.signal).catch(reason => {
 				throw cancelled(reason);
 			});
@@ -159,11 +160,11 @@ async function readRecognition(
 function gone(operation: StartedOperation, at: number, err: VisionError): VisionError {
 	const days = (at - operation.createdAt) / 86_400_000;
 	const message = at - operation.createdAt > OPERATION_RESULTS_KEPT_MS
-		? `The results of operation ${operation.id} are no longer kept: it started ${days.toFixed(1)} days ago and the service keeps results 3 days. Recognize the document again.`
-		: `The service does not know operation ${operation.id} (${err.message}). Recognize the document again.`;
+		? phrase('The results of operation {0} are no longer kept: it started {1} days ago and the service keeps results 3 days. Recognize the document again.', operation.id, days.toFixed(1))
+		: phrase('The service does not know operation {0} ({1}). Recognize the document again.', operation.id, err.wording);
 	return err.with({ message });
 }
 
 function cancelled(cause: unknown): VisionError {
-	return new VisionError({ kind: 'cancelled', code: RpcCode.CANCELLED, message: 'The request was cancelled.', cause });
+	return new VisionError({ kind: 'cancelled', code: RpcCode.CANCELLED, message: phrase('The request was cancelled.'), cause });
 }

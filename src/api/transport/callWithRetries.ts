@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import { authorizationHeader, folderIdRule, redact, resolveCredentials, secretOf, type CredentialsProvider, type FolderIdRule } from '../auth/authorization';
+import { mapText, phrase, type Wording } from '../../shared/phrase';
 import { RpcCode, VisionError } from './errors';
 import { RateLimiter, sleep } from './rateLimiter';
 import { backoffDelay, type RetryPolicy } from './retryPolicy';
@@ -24,6 +25,8 @@ export interface ClientOptions {
 	requestsPerSecond?: number;
 	/** Sends `x-data-logging-enabled: true`, letting Yandex keep the images. Off unless the user opts in. */
 	dataLogging?: boolean;
+	/** The User-Agent of every request, naming the product and its version (see ./userAgent.ts); never a credential. */
+	userAgent?: string;
 	/** Defaults to a keep-alive agent owned by the client. */
 	dispatcher?: Dispatcher;
 	maxResponseBytes?: number;
@@ -122,7 +125,8 @@ export async function callWithRetries<T extends { requestId: string | undefined 
 			return { value, meta: { requestId: value.requestId, clientRequestId, attempts: number, elapsedMs: Date.now() - started } };
 		} catch (caught) {
 			if (!(caught instanceof VisionError)) throw caught;
-			const err = secret ? caught.with({ message: redact(caught.message, [secret]) }) : caught;
+			const hidden = secret;
+			const err = hidden ? caught.with({ message: mapText(caught.wording, text => redact(text, [hidden])) }) : caught;
 			const retryAfterMs = err.retryAfterMs;
 			const event = { method, clientRequestId, attempt: number, specs, requestId: err.requestId, httpStatus: err.httpStatus, elapsedMs: Date.now() - attemptStarted, error: err.message };
 			const delay = err.retryable && (settings.retryIf?.(err) ?? true) && number < policy.maxAttempts ? backoffDelay(policy, number, settings.random, retryAfterMs) : undefined;
@@ -171,7 +175,7 @@ export function withIds(err: unknown, requestId: string | undefined, clientReque
 }
 
 function cancelled(clientRequestId: string, cause: unknown, attempts = 0): VisionError {
-	return new VisionError({ kind: 'cancelled', code: RpcCode.CANCELLED, message: 'The request was cancelled.', clientRequestId, attempts, cause });
+	return new VisionError({ kind: 'cancelled', code: RpcCode.CANCELLED, message: phrase('The request was cancelled.'), clientRequestId, attempts, cause });
 }
 
 function credentialsError(reason: unknown, clientRequestId: string): VisionError {
@@ -186,11 +190,11 @@ function credentialsError(reason: unknown, clientRequestId: string): VisionError
 }
 
 function finalError(err: VisionError, attempts: number, retryAfterMs: number | undefined, policy: RetryPolicy): VisionError {
-	let message = err.message;
+	let message: Wording = err.wording;
 	if (err.retryable && retryAfterMs !== undefined && retryAfterMs > policy.maxRetryAfterMs) {
-		message += ` The service asks to retry after ${Math.ceil(retryAfterMs / 1000)} s.`;
+		message = phrase('{0} The service asks to retry after {1} s.', message, Math.ceil(retryAfterMs / 1000));
 	} else if (err.retryable && attempts > 1) {
-		message += ` Gave up after ${attempts} attempts.`;
+		message = phrase('{0} Gave up after {1} attempts.', message, attempts);
 	}
 	return err.with({ message, attempts });
 }

@@ -1,3 +1,5 @@
+import { phrase, word, type Phrase, type Wording } from '../../shared/phrase';
+
 /** google.rpc.Code values the service uses. */
 export const enum RpcCode {
 	OK = 0,
@@ -28,7 +30,11 @@ export type VisionErrorKind = 'validation' | 'service' | 'network' | 'timeout' |
 export interface VisionErrorInit {
 	kind: VisionErrorKind;
 	code: number;
-	message: string;
+	/**
+	 * What went wrong: a phrase of ours, worded in the user's language when shown, or text as
+	 * another party wrote it (the service's own message), shown as it is.
+	 */
+	message: Wording;
 	httpStatus?: number;
 	/** The service's `x-request-id`, when an answer came. */
 	requestId?: string;
@@ -50,6 +56,8 @@ export class VisionError extends Error {
 	override readonly name = 'VisionError';
 	readonly kind: VisionErrorKind;
 	readonly code: number;
+	/** What `message` says in English, as data: the extension words it in the user's language. */
+	readonly wording: Wording;
 	readonly httpStatus: number | undefined;
 	readonly requestId: string | undefined;
 	readonly clientRequestId: string | undefined;
@@ -60,8 +68,9 @@ export class VisionError extends Error {
 	readonly permanent: boolean;
 
 	constructor(init: VisionErrorInit) {
-		super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
+		super(word(init.message), init.cause === undefined ? undefined : { cause: init.cause });
 		this.kind = init.kind;
+		this.wording = init.message;
 		this.code = init.code;
 		this.httpStatus = init.httpStatus;
 		this.requestId = init.requestId;
@@ -78,7 +87,7 @@ export class VisionError extends Error {
 		return new VisionError({
 			kind: this.kind,
 			code: this.code,
-			message: this.message,
+			message: this.wording,
 			httpStatus: this.httpStatus,
 			requestId: this.requestId,
 			clientRequestId: this.clientRequestId,
@@ -115,4 +124,22 @@ export const RETRYABLE_HTTP_STATUSES: ReadonlySet<number> = new Set([429, 500, 5
 /** Builds the validation error for one field: `analyzeSpecs[2].features: 9 given, at most 8 allowed`. */
 export function invalidArgument(path: string, problem: string): VisionError {
 	return new VisionError({ kind: 'validation', code: RpcCode.INVALID_ARGUMENT, path, message: `${path}: ${problem}` });
+}
+
+/**
+ * What a google.rpc code means, for an error that came without a message of its own:
+ * `The service answered HTTP 403: access is denied (PERMISSION_DENIED)…`.
+ */
+export function rpcCodeMeaning(code: number): Phrase {
+	switch (code) {
+		case RpcCode.INVALID_ARGUMENT: return phrase('the request is invalid (INVALID_ARGUMENT)');
+		case RpcCode.UNAUTHENTICATED: return phrase('the credentials were not accepted (UNAUTHENTICATED)');
+		case RpcCode.PERMISSION_DENIED: return phrase('access is denied (PERMISSION_DENIED): the account may lack a role in the folder');
+		case RpcCode.NOT_FOUND: return phrase('nothing was found for the request (NOT_FOUND)');
+		case RpcCode.RESOURCE_EXHAUSTED: return phrase('a quota is used up (RESOURCE_EXHAUSTED)');
+		case RpcCode.INTERNAL: return phrase('an internal error of the service (INTERNAL)');
+		case RpcCode.UNAVAILABLE: return phrase('the service is unavailable for now (UNAVAILABLE)');
+		case RpcCode.DEADLINE_EXCEEDED: return phrase('the service did not finish in time (DEADLINE_EXCEEDED)');
+		default: return phrase('error code {0}', code);
+	}
 }

@@ -1,5 +1,6 @@
 import { request, type Dispatcher } from 'undici';
-import { RpcCode, VisionError } from './errors';
+import { mapText, phrase, type Phrase } from '../../shared/phrase';
+import { rpcCodeMeaning, RpcCode, VisionError } from './errors';
 import { parseStatus } from './proto3Json';
 import { parseRetryAfter } from './retryPolicy';
 
@@ -14,6 +15,8 @@ export interface ExchangeOptions {
 	method?: 'POST' | 'GET';
 	dispatcher: Dispatcher;
 	headers: Record<string, string>;
+	/** Sent as the User-Agent header, e.g. `yandex-vision-vscode/0.1.0 (VS Code 1.100.0; linux x64)`. */
+	userAgent?: string;
 	body?: string;
 	timeoutMs: number;
 	maxResponseBytes: number;
@@ -81,7 +84,7 @@ export async function exchangeStream<T>(options: ExchangeOptions, readOk: (body:
 		const response = await request(options.url, {
 			method: options.method ?? 'POST',
 			dispatcher: options.dispatcher,
-			headers: options.headers,
+			headers: options.userAgent ? { ...options.headers, 'user-agent': options.userAgent } : options.headers,
 			body: options.body,
 			signal,
 		});
@@ -100,14 +103,14 @@ export async function exchangeStream<T>(options: ExchangeOptions, readOk: (body:
 		}
 		const base = { httpStatus: status || undefined, requestId, clientRequestId: options.clientRequestId, cause: err };
 		if (options.signal?.aborted) {
-			throw new VisionError({ ...base, kind: 'cancelled', code: RpcCode.CANCELLED, message: 'The request was cancelled.' });
+			throw new VisionError({ ...base, kind: 'cancelled', code: RpcCode.CANCELLED, message: phrase('The request was cancelled.') });
 		}
 		if (timeout.signal.aborted) {
 			throw new VisionError({
 				...base,
 				kind: 'timeout',
 				code: RpcCode.DEADLINE_EXCEEDED,
-				message: `No complete answer from ${hostOf(options.url)} within ${formatSeconds(options.timeoutMs)}. Check your network or proxy; if the service is only slow, raise the timeout setting.`,
+				message: phrase('No complete answer from {0} within {1} s. Check your network or proxy; if the service is only slow, raise the timeout setting.', hostOf(options.url), seconds(options.timeoutMs)),
 			});
 		}
 		// A refused certificate is refused again on every attempt: said at once, not after the retries.
@@ -129,8 +132,10 @@ export function parseOkBody(text: string): unknown {
 		code: RpcCode.INTERNAL,
 		httpStatus: 200,
 		message: text.length === 0
-			? 'The service answered with an empty body.'
-			: `The service's answer is not valid JSON (${parsed.error}; ${text.length} bytes received${looksTruncated(text) ? ', the body looks cut off' : ''}).`,
+			? phrase('The service answered with an empty body.')
+			: looksTruncated(text)
+				? phrase('The service\'s answer is not valid JSON ({0}; {1} bytes received, the body looks cut off).', parsed.error, text.length)
+				: phrase('The service\'s answer is not valid JSON ({0}; {1} bytes received).', parsed.error, text.length),
 	});
 }
 
@@ -151,14 +156,18 @@ function statusError(status: number, contentType: string, text: string, json: un
 	// A Status without a code (0, OK) on an error answer says nothing: the HTTP status does.
 	const code = rpc?.code || HTTP_TO_RPC[status] || RpcCode.UNKNOWN;
 	// Redacted before anything is cut short: a secret cut in two no longer matches whole.
-	let message: string;
-	if (rpc) {
-		message = rpc.message ? clip(options.redact(rpc.message), MAX_ECHOED_CHARS) : `The service answered HTTP ${status}.`;
-	} else if (/html/i.test(contentType) || /^\s*</.test(text)) {
+	let message: string | Phrase;
+	if (rpc?.message) {
+		message = clip(options.redact(rpc.message), MAX_ECHOED_CHARS);
+	} else if (!rpc && (/html/i.test(contentType) || /^\s*</.test(text))) {
 		const title = /<title>([^<]{0,200})<\/title>/i.exec(text)?.[1]?.trim();
-		message = `HTTP ${status} from a proxy or gateway in front of the service${title ? ` (“${title}”)` : ''}.`;
+		message = title
+			? phrase('HTTP {0} from a proxy or gateway in front of the service (“{1}”).', status, title)
+			: phrase('HTTP {0} from a proxy or gateway in front of the service.', status);
+	} else if (!rpc && text) {
+		message = phrase('The service answered HTTP {0} with an unexpected body: {1}.', status, options.redact(text).slice(0, 200));
 	} else {
-		message = `The service answered HTTP ${status}${text ? ` with an unexpected body: ${options.redact(text).slice(0, 200)}` : ''}.`;
+		message = code === RpcCode.UNKNOWN ? phrase('The service answered HTTP {0}.', status) : phrase('The service answered HTTP {0}: {1}.', status, rpcCodeMeaning(code));
 	}
 	return new VisionError({
 		kind: 'service',
@@ -166,7 +175,7 @@ function statusError(status: number, contentType: string, text: string, json: un
 		httpStatus: status,
 		requestId: answer.requestId,
 		clientRequestId: options.clientRequestId,
-		message: options.redact(message),
+		message: mapText(message, options.redact),
 		details: rpc?.details,
 		retryAfterMs: parseRetryAfter(answer.retryAfter, Date.now()),
 	});
@@ -182,7 +191,7 @@ async function readText(body: AsyncIterable<Buffer>, maxBytes: number): Promise<
 			throw new VisionError({
 				kind: 'protocol',
 				code: RpcCode.RESOURCE_EXHAUSTED,
-				message: `The answer is larger than ${Math.round(maxBytes / 1048576)} MB; refusing to read it.`,
+				message: phrase('The answer is larger than {0} MB; refusing to read it.', Math.round(maxBytes / 1048576)),
 			});
 		}
 		chunks.push(chunk);
@@ -221,37 +230,41 @@ function hostOf(url: string): string {
 	}
 }
 
-function formatSeconds(ms: number): string {
-	return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
+/** `3`, `0.3`: the seconds of a timeout. */
+function seconds(ms: number): string {
+	return ms % 1000 === 0 ? `${ms / 1000}` : (ms / 1000).toFixed(1);
 }
 
 /** Says what failed and what to check, from undici's and node's error codes. */
-function networkMessage(err: unknown, url: string, status: number): string {
+function networkMessage(err: unknown, url: string, status: number): Phrase {
 	const host = hostOf(url);
 	const code = errorCode(err);
 	switch (code) {
 		case 'ECONNREFUSED':
-			return `Connection to ${host} refused. Check the endpoint setting and that the server is running.`;
+			return phrase('Connection to {0} refused. Check the endpoint setting and that the server is running.', host);
 		case 'ENOTFOUND':
 		case 'EAI_AGAIN':
-			return `Cannot resolve ${host} (DNS). Check the endpoint setting and your network or proxy.`;
+			return phrase('Cannot resolve {0} (DNS). Check the endpoint setting and your network or proxy.', host);
 		case 'ECONNRESET':
 		case 'UND_ERR_SOCKET':
 		case 'EPIPE':
 			return status
-				? `The connection to ${host} closed while the answer was being received (HTTP ${status}, body incomplete). Check your network or proxy; trying again may succeed.`
-				: `The connection to ${host} was closed before an answer arrived. Check the endpoint setting and your network or proxy.`;
+				? phrase('The connection to {0} closed while the answer was being received (HTTP {1}, body incomplete). Check your network or proxy; trying again may succeed.', host, status)
+				: phrase('The connection to {0} was closed before an answer arrived. Check the endpoint setting and your network or proxy.', host);
 		case 'ETIMEDOUT':
 		case 'UND_ERR_CONNECT_TIMEOUT':
-			return `Connecting to ${host} timed out. Check your network or proxy.`;
-		default:
-			if (code && CERTIFICATE_PROBLEMS[code]) {
-				return `The TLS certificate of ${host} ${CERTIFICATE_PROBLEMS[code]} (${code}). Check the endpoint setting, and any proxy or security software that intercepts HTTPS: its certificate must be trusted by this computer.`;
+			return phrase('Connecting to {0} timed out. Check your network or proxy.', host);
+		default: {
+			const problem = code === undefined ? undefined : CERTIFICATE_PROBLEMS[code];
+			if (problem) {
+				return phrase('The TLS certificate of {0} {1} ({2}). Check the endpoint setting, and any proxy or security software that intercepts HTTPS: its certificate must be trusted by this computer.', host, problem, code!);
 			}
 			if (isTlsFailure(code)) {
-				return `TLS error talking to ${host} (${code}): the secure connection or its certificate was refused. Check the endpoint setting and any proxy that intercepts HTTPS.`;
+				return phrase('TLS error talking to {0} ({1}): the secure connection or its certificate was refused. Check the endpoint setting and any proxy that intercepts HTTPS.', host, code!);
 			}
-			return `Network error talking to ${host}${code ? ` (${code})` : ''}: ${err instanceof Error ? err.message : String(err)}`;
+			const detail = err instanceof Error ? err.message : String(err);
+			return code ? phrase('Network error talking to {0} ({1}): {2}', host, code, detail) : phrase('Network error talking to {0}: {1}', host, detail);
+		}
 	}
 }
 
@@ -259,17 +272,19 @@ function isTlsFailure(code: string | undefined): boolean {
 	return code !== undefined && (CERTIFICATE_PROBLEMS[code] !== undefined || /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY/i.test(code));
 }
 
+const UNTRUSTED_ISSUER = phrase('is issued by an authority that is not trusted');
+
 /** What is wrong with a certificate, by OpenSSL's and node's codes, as a predicate. */
-const CERTIFICATE_PROBLEMS: Readonly<Record<string, string>> = {
-	DEPTH_ZERO_SELF_SIGNED_CERT: 'is self-signed and not trusted',
-	SELF_SIGNED_CERT_IN_CHAIN: 'is issued by a self-signed authority that is not trusted',
-	UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'is issued by an authority that is not trusted',
-	UNABLE_TO_GET_ISSUER_CERT: 'is issued by an authority that is not trusted',
-	UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'is issued by an authority that is not trusted',
-	CERT_HAS_EXPIRED: 'has expired',
-	CERT_NOT_YET_VALID: 'is not valid yet',
-	CERT_REVOKED: 'has been revoked',
-	ERR_TLS_CERT_ALTNAME_INVALID: 'is for another host name',
+const CERTIFICATE_PROBLEMS: Readonly<Record<string, Phrase>> = {
+	DEPTH_ZERO_SELF_SIGNED_CERT: phrase('is self-signed and not trusted'),
+	SELF_SIGNED_CERT_IN_CHAIN: phrase('is issued by a self-signed authority that is not trusted'),
+	UNABLE_TO_VERIFY_LEAF_SIGNATURE: UNTRUSTED_ISSUER,
+	UNABLE_TO_GET_ISSUER_CERT: UNTRUSTED_ISSUER,
+	UNABLE_TO_GET_ISSUER_CERT_LOCALLY: UNTRUSTED_ISSUER,
+	CERT_HAS_EXPIRED: phrase('has expired'),
+	CERT_NOT_YET_VALID: phrase('is not valid yet'),
+	CERT_REVOKED: phrase('has been revoked'),
+	ERR_TLS_CERT_ALTNAME_INVALID: phrase('is for another host name'),
 };
 
 function errorCode(err: unknown): string | undefined {

@@ -1,5 +1,6 @@
 import { BlockList, isIP } from 'node:net';
 import { Agent, Dispatcher, errors, ProxyAgent } from 'undici';
+import { phrase, word, type Phrase } from '../../shared/phrase';
 import { RpcCode, VisionError } from './errors';
 
 /**
@@ -31,7 +32,7 @@ export type Route =
 	| { kind: 'direct' }
 	| { kind: 'proxy'; proxy: URL; source: ProxySource }
 	/** A proxy is configured but unusable; requests fail with `problem` rather than silently going direct. */
-	| { kind: 'invalid'; source: ProxySource; problem: string };
+	| { kind: 'invalid'; source: ProxySource; problem: Phrase };
 
 const SETTING: ProxySource = 'http.proxy';
 const HTTPS_VARIABLES: readonly ProxySource[] = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY'];
@@ -87,7 +88,7 @@ export function describeRoute(url: string | URL, options: ProxyOptions = {}): st
 		case 'proxy':
 			return `proxy ${proxyLabel(route.proxy)}`;
 		case 'invalid':
-			return `no route: ${route.problem}`;
+			return `no route: ${word(route.problem)}`;
 	}
 }
 
@@ -123,7 +124,7 @@ class ProxyRouter extends Dispatcher {
 				return this.viaProxy(route).dispatch(request, handler);
 			case 'invalid':
 				// The problem names its source already; an environment variable can also be overridden.
-				return fail(handler, new VisionError({ kind: 'validation', code: RpcCode.INVALID_ARGUMENT, message: route.source === SETTING ? route.problem : `${route.problem} Set http.proxy to override it.` }));
+				return fail(handler, new VisionError({ kind: 'validation', code: RpcCode.INVALID_ARGUMENT, message: route.source === SETTING ? route.problem : phrase('{0} Set http.proxy to override it.', route.problem) }));
 		}
 	}
 
@@ -195,33 +196,34 @@ function explainProxyErrors(route: Extract<Route, { kind: 'proxy' }>): Dispatche
 	};
 }
 
-const UNREACHABLE: Record<string, string> = {
-	ECONNREFUSED: 'connection refused',
-	EHOSTUNREACH: 'host unreachable',
-	ENETUNREACH: 'network unreachable',
-	EADDRNOTAVAIL: 'address not available',
+const UNREACHABLE: Record<string, Phrase> = {
+	ECONNREFUSED: phrase('connection refused'),
+	EHOSTUNREACH: phrase('host unreachable'),
+	ENETUNREACH: phrase('network unreachable'),
+	EADDRNOTAVAIL: phrase('address not available'),
 };
 
 /** A VisionError naming the proxy for a failure to get through it, or undefined for any other error. */
 export function proxyError(error: Error, route: Extract<Route, { kind: 'proxy' }>, target: string): VisionError | undefined {
 	const proxy = proxyLabel(route.proxy);
 	const check = hint(route.source);
-	const network = (message: string) => new VisionError({ kind: 'network', code: RpcCode.UNAVAILABLE, message: `${message} ${check}`, cause: error });
+	const network = (message: Phrase) => new VisionError({ kind: 'network', code: RpcCode.UNAVAILABLE, message, cause: error });
 	const code = errorCode(error);
-	if (code && UNREACHABLE[code]) return network(`Cannot connect to the proxy ${proxy} (${UNREACHABLE[code]}).`);
+	const unreachable = code === undefined ? undefined : UNREACHABLE[code];
+	if (unreachable) return network(phrase('Cannot connect to the proxy {0} ({1}). {2}', proxy, unreachable, check));
 	switch (code) {
 		case 'ENOTFOUND':
 		case 'EAI_AGAIN':
-			return network(`Cannot resolve the proxy host ${route.proxy.hostname} (DNS).`);
+			return network(phrase('Cannot resolve the proxy host {0} (DNS). {1}', route.proxy.hostname, check));
 		case 'ETIMEDOUT':
 		case 'UND_ERR_CONNECT_TIMEOUT':
-			return network(`Connecting to the proxy ${proxy} timed out.`);
+			return network(phrase('Connecting to the proxy {0} timed out. {1}', proxy, check));
 		case 'ECONNRESET':
 		case 'EPIPE':
 		case 'UND_ERR_SOCKET':
-			return network(`The connection to ${target} through the proxy ${proxy} was closed while it was being set up.`);
+			return network(phrase('The connection to {0} through the proxy {1} was closed while it was being set up. {2}', target, proxy, check));
 		case 'UND_ERR_PRX_TLS':
-			return network(`The TLS certificate of the proxy ${proxy} does not match its name.`);
+			return network(phrase('The TLS certificate of the proxy {0} does not match its name. {1}', proxy, check));
 	}
 	// undici reports a refused CONNECT only in the message: "Proxy response (407) !== 200 when HTTP Tunneling".
 	const refused = /^Proxy response \((\d{3})\)/.exec(error.message);
@@ -235,22 +237,22 @@ export function proxyError(error: Error, route: Extract<Route, { kind: 'proxy' }
 			code: RpcCode.PERMISSION_DENIED,
 			httpStatus: status,
 			message: sentCredentials
-				? `The proxy ${proxy} rejected the user name and password (HTTP ${status}). ${check}`
-				: `The proxy ${proxy} requires a user name and password (HTTP ${status}); give them in the proxy URL, http://user:password@host:port. ${check}`,
+				? phrase('The proxy {0} rejected the user name and password (HTTP {1}). {2}', proxy, status, check)
+				: phrase('The proxy {0} requires a user name and password (HTTP {1}); give them in the proxy URL, http://user:password@host:port. {2}', proxy, status, check),
 			cause: error,
 		});
 	}
-	const refusal = `The proxy ${proxy} did not open a connection to ${target}: it answered HTTP ${status}.`;
+	const refusal = phrase('The proxy {0} did not open a connection to {1}: it answered HTTP {2}. {3}', proxy, target, status, check);
 	// A proxy's 5xx says the service was out of its reach, which may pass; a 4xx is its policy.
 	return status >= 500 || status === 429
 		? network(refusal)
-		: new VisionError({ kind: 'protocol', code: RpcCode.PERMISSION_DENIED, httpStatus: status, message: `${refusal} ${check}`, cause: error });
+		: new VisionError({ kind: 'protocol', code: RpcCode.PERMISSION_DENIED, httpStatus: status, message: refusal, cause: error });
 }
 
-function hint(source: ProxySource): string {
+function hint(source: ProxySource): Phrase {
 	return source === SETTING
-		? 'Check the http.proxy setting.'
-		: `Check the ${source} environment variable, or set http.proxy to override it.`;
+		? phrase('Check the http.proxy setting.')
+		: phrase('Check the {0} environment variable, or set http.proxy to override it.', source);
 }
 
 /** `http://host:port`: the proxy without credentials or path. */
@@ -267,16 +269,16 @@ function parseProxy(value: string, source: ProxySource): Candidate {
 	try {
 		url = new URL(withScheme);
 	} catch {
-		return { kind: 'invalid', source, problem: `The proxy "${withoutCredentials(text)}" from ${describeSource(source)} is not a valid URL.` };
+		return { kind: 'invalid', source, problem: phrase('The proxy "{0}" from {1} is not a valid URL.', withoutCredentials(text), describeSource(source)) };
 	}
 	if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-		return { kind: 'invalid', source, problem: `The proxy ${url.protocol}//${url.host} from ${describeSource(source)} is not supported: use an http:// or https:// proxy.` };
+		return { kind: 'invalid', source, problem: phrase('The proxy {0} from {1} is not supported: use an http:// or https:// proxy.', `${url.protocol}//${url.host}`, describeSource(source)) };
 	}
 	return { kind: 'proxy', proxy: url, source };
 }
 
-function describeSource(source: ProxySource): string {
-	return source === SETTING ? 'the http.proxy setting' : `the ${source} environment variable`;
+function describeSource(source: ProxySource): Phrase {
+	return source === SETTING ? phrase('the http.proxy setting') : phrase('the {0} environment variable', source);
 }
 
 /** Drops everything up to the last `@` from something that did not even parse as a URL: a password may hold any character. */

@@ -5,6 +5,7 @@
  * RGBA when the file has an alpha mask, optionally shrunk by a whole factor while decoding so a
  * huge bitmap never exists at full size in memory.
  */
+import { phrase, type Phrase } from '../../shared/phrase';
 import { count, ImageError } from '../errors';
 
 export interface DecodedBitmap {
@@ -35,14 +36,14 @@ interface Mask {
 }
 
 export function decodeBmp(bytes: Uint8Array, options: BmpOptions = {}): DecodedBitmap {
-	const corrupt = (problem: string) => new ImageError('corrupt', `is a corrupt BMP: ${problem}`);
-	if (bytes.length < 26 || bytes[0] !== 0x42 || bytes[1] !== 0x4d) throw corrupt('it does not start with a BMP file header');
+	const corrupt = (problem: Phrase) => new ImageError('corrupt', phrase('is a corrupt BMP: {0}', problem));
+	if (bytes.length < 26 || bytes[0] !== 0x42 || bytes[1] !== 0x4d) throw corrupt(phrase('it does not start with a BMP file header'));
 	const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 	const dataOffset = view.getUint32(10, true);
 	const headerSize = view.getUint32(14, true);
 	const core = headerSize === 12;
-	if (!core && headerSize < 40) throw corrupt(`its header is ${headerSize} bytes long, not a size any BMP version uses`);
-	if (14 + headerSize > bytes.length) throw new ImageError('truncated', `is a truncated BMP: it ends after ${count(bytes.length)} bytes, inside its header`);
+	if (!core && headerSize < 40) throw corrupt(phrase('its header is {0} bytes long, not a size any BMP version uses', headerSize));
+	if (14 + headerSize > bytes.length) throw new ImageError('truncated', phrase('is a truncated BMP: it ends after {0} bytes, inside its header', count(bytes.length)));
 
 	const width = core ? view.getUint16(18, true) : view.getInt32(18, true);
 	const rawHeight = core ? view.getUint16(20, true) : view.getInt32(22, true);
@@ -50,15 +51,15 @@ export function decodeBmp(bytes: Uint8Array, options: BmpOptions = {}): DecodedB
 	const compression = core ? BI_RGB : view.getUint32(30, true);
 	const topDown = rawHeight < 0;
 	const height = Math.abs(rawHeight);
-	if (width <= 0 || height <= 0) throw corrupt(`its header gives the size ${width}×${rawHeight}`);
+	if (width <= 0 || height <= 0) throw corrupt(phrase('its header gives the size {0}×{1}', width, rawHeight));
 	if (compression === BI_RLE8 || compression === BI_RLE4) {
-		throw new ImageError('unsupported', 'is a run-length encoded (RLE) BMP, which is not converted here; save it as PNG');
+		throw new ImageError('unsupported', phrase('is a run-length encoded (RLE) BMP, which is not converted here; save it as PNG'));
 	}
 	if (compression !== BI_RGB && compression !== BI_BITFIELDS && compression !== BI_ALPHABITFIELDS) {
-		throw new ImageError('unsupported', `is a BMP with compression type ${compression} (embedded JPEG or PNG, or a printer format), which is not converted here; save it as PNG`);
+		throw new ImageError('unsupported', phrase('is a BMP with compression type {0} (embedded JPEG or PNG, or a printer format), which is not converted here; save it as PNG', compression));
 	}
-	if (![1, 4, 8, 16, 24, 32].includes(bpp)) throw corrupt(`it has ${bpp} bits per pixel`);
-	if (compression !== BI_RGB && bpp !== 16 && bpp !== 32) throw corrupt(`it has channel masks with ${bpp} bits per pixel; masks need 16 or 32`);
+	if (![1, 4, 8, 16, 24, 32].includes(bpp)) throw corrupt(phrase('it has {0} bits per pixel', bpp));
+	if (compression !== BI_RGB && bpp !== 16 && bpp !== 32) throw corrupt(phrase('it has channel masks with {0} bits per pixel; masks need 16 or 32', bpp));
 
 	const masks = compression === BI_RGB ? defaultMasks(bpp) : readMasks(view, headerSize, compression);
 	const palette = bpp <= 8 ? readPalette(bytes, view, headerSize, core, bpp) : undefined;
@@ -66,7 +67,7 @@ export function decodeBmp(bytes: Uint8Array, options: BmpOptions = {}): DecodedB
 
 	const stride = Math.floor((bpp * width + 31) / 32) * 4;
 	if (dataOffset + stride * (height - 1) + Math.ceil(bpp * width / 8) > bytes.length) {
-		throw new ImageError('truncated', `is a truncated BMP: ${count(width)}×${count(height)} pixels need ${count(dataOffset + stride * height)} bytes, the file has ${count(bytes.length)}`);
+		throw new ImageError('truncated', phrase('is a truncated BMP: {0}×{1} pixels need {2} bytes, the file has {3}', count(width), count(height), count(dataOffset + stride * height), count(bytes.length)));
 	}
 
 	const shrink = Math.max(1, Math.floor(options.shrink ?? 1));

@@ -7,7 +7,8 @@
 import type Vips from 'wasm-vips';
 import type { FitWarning } from '../../shared/protocol';
 import { decodeBmp } from './bmp';
-import { count, ImageError, megabytes } from '../errors';
+import { phrase } from '../../shared/phrase';
+import { count, ImageError, megabytes, size } from '../errors';
 import type { ImageFormat, Orientation } from '../header';
 import { uprightSize, type Size } from '../mapping';
 import { FIT_LIMITS, MAX_DECODE_PIXELS, type FitLimits } from '../plan';
@@ -94,7 +95,7 @@ export function fitImage(vips: VipsModule, request: FitRequest): FitResult {
 		return { ...base, bytes: jpeg.bytes, mimeType: 'image/jpeg', quality: jpeg.quality, width: jpeg.width, height: jpeg.height };
 	} catch (err) {
 		if (err instanceof ImageError) throw err;
-		throw new ImageError('decode', `could not be decoded: ${vipsMessage(err)}`, { cause: err });
+		throw new ImageError('decode', phrase('could not be decoded: {0}', vipsMessage(err)), { cause: err });
 	} finally {
 		for (const handle of handles) handle.delete();
 	}
@@ -127,7 +128,7 @@ function load(vips: VipsModule, request: FitRequest, limits: FitLimits, keep: Ke
 	const orientation = probe.getTypeof('orientation') !== 0 ? clampOrientation(probe.getInt('orientation')) : 1;
 	const stored = { width: probe.width, height: probe.height };
 	if (stored.width * stored.height > MAX_DECODE_PIXELS) {
-		throw new ImageError('limit', `is ${count(stored.width)}×${count(stored.height)} pixels, too large to convert safely (at most ${MAX_DECODE_PIXELS / 1e6} MP); scale it down first`);
+		throw new ImageError('limit', phrase('is {0}×{1} pixels, too large to convert safely (at most {2} MP); scale it down first', count(stored.width), count(stored.height), MAX_DECODE_PIXELS / 1e6));
 	}
 	const upright = uprightSize(stored, orientation);
 	const pages = probe.getTypeof('n-pages') !== 0 ? probe.getInt('n-pages') : 1;
@@ -288,7 +289,7 @@ function encodeJpegWithin(vips: VipsModule, start: VipsImage, limit: number, kee
 		const size85 = tried ? tried.size / RELATIVE_SIZE[tried.quality]! : estimate85!;
 		const scale = Math.min(0.9, Math.max(0.25, Math.sqrt(limit * 0.9 / (size85 * RELATIVE_SIZE[80]!))));
 		if (Math.max(image.width, image.height) * scale < 64) {
-			throw new ImageError('decode', `could not be made smaller than ${megabytes(limit)}, even at ${image.width}×${image.height} and quality 50`);
+			throw new ImageError('decode', phrase('could not be made smaller than {0}, even at {1}×{2} and quality 50', size(limit), image.width, image.height));
 		}
 		image = keep(keep(image.resize(scale)).copyMemory());
 	}
