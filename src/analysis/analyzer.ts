@@ -7,11 +7,12 @@ import type { BatchItem, BatchObserver, BatchRun } from '../folderRuns/types';
 import { SourceError, streamPipeline, type PipelineOutcome, type PipelineSource } from './pipeline';
 import { ResultCache, type CachedResult } from '../cache/resultCache';
 import { featureFor, readCacheMaxBytes, readSettings, type FeatureKind, type Settings } from '../settings/config';
-import { describeError, isAuthError } from '../output/errorMessages';
+import { describeError, describeFailure, isAuthError } from '../output/errorMessages';
 import { ImageConverter } from '../images/converter/converter';
 import type { FittedImage } from '../images/prepareImage';
 import type { Log } from '../output/log';
 import { ProxyDispatchers } from '../settings/proxySettings';
+import { userAgent } from '../settings/userAgent';
 import type { ResultsModel } from '../shared/protocol';
 import { createVisionClient, type VisionClient } from '../api/batchAnalyze/client';
 import { createOcrClient, type OcrClient } from '../api/ocr/client';
@@ -375,8 +376,9 @@ export class Analyzer implements vscode.Disposable {
 			requestsPerSecond: settings.requestsPerSecond,
 			timeoutMs: settings.timeoutMs,
 			dataLogging: settings.dataLogging,
+			userAgent: userAgent(),
 			// Asked before every attempt, so credentials replaced meanwhile are used at once.
-			credentials: this.credentials.provider({ iamEndpoint, timeoutMs: settings.timeoutMs, dispatcher }),
+			credentials: this.credentials.provider({ iamEndpoint, timeoutMs: settings.timeoutMs, dispatcher, userAgent: userAgent() }),
 			onEvent: event => this.log.request(event),
 		});
 		this.client = { key, client, dispatcher };
@@ -400,7 +402,8 @@ export class Analyzer implements vscode.Disposable {
 			requestsPerSecond,
 			timeoutMs: settings.timeoutMs,
 			dataLogging: settings.dataLogging,
-			credentials: this.credentials.provider({ iamEndpoint, timeoutMs: settings.timeoutMs, dispatcher }),
+			userAgent: userAgent(),
+			credentials: this.credentials.provider({ iamEndpoint, timeoutMs: settings.timeoutMs, dispatcher, userAgent: userAgent() }),
 			onEvent: event => this.log.request(event),
 		});
 		this.ocrClient = { key, client, dispatcher };
@@ -472,7 +475,7 @@ function reportOf(uri: vscode.Uri, outcome: PipelineOutcome, name = label(uri)):
 			return {
 				uri: uri.toString(),
 				status: cancelled ? 'cancelled' : 'failed',
-				error: outcome.sentence ?? `${name}: ${describeError(outcome.error)}`,
+				error: describeFailure(name, outcome.error, outcome.sentence),
 				...outcome.error.requestId !== undefined ? { requestId: outcome.error.requestId } : {},
 			};
 		}
@@ -514,7 +517,7 @@ function applyOutcome(item: BatchItem, outcome: PipelineOutcome): void {
 			if (outcome.error.requestId !== undefined) item.requestId = outcome.error.requestId;
 			item.error = outcome.error.kind === 'cancelled'
 				? vscode.l10n.t('{0}: cancelled before it was analyzed', item.label)
-				: outcome.sentence ?? `${item.label}: ${describeError(outcome.error)}`;
+				: describeFailure(item.label, outcome.error, outcome.sentence);
 			return;
 	}
 }

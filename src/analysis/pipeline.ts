@@ -59,9 +59,16 @@ export interface PipelineOptions {
 	concurrency?: number;
 	/** Images read or fitted and waiting to be sent, at most: bounds memory. */
 	readAhead?: number;
-	/** Files read (and fitted) at once: bounds the memory that large originals take together. */
+	/**
+	 * Files read (and fitted) at once: bounds the memory that large originals take together. By
+	 * default one more than the fitter fits at once, so that the next file is read while it works.
+	 */
 	readers?: number;
-	/** How long a ready image may wait for others to fill its request while more are still being read. */
+	/**
+	 * How long the first request, when not full, may wait for images still being read or fitted,
+	 * from when its first image was ready; later ones wait up to 4 times as long. Requests stay
+	 * full while the first results still come soon.
+	 */
 	lingerMs?: number;
 	/**
 	 * An error after which nothing can succeed (credentials refused): no request starts after it,
@@ -87,7 +94,13 @@ const EMPTY = new Uint8Array(0);
 const DEFAULT_CONCURRENCY = 8;
 const DEFAULT_READ_AHEAD = 24;
 const DEFAULT_READERS = 2;
-const DEFAULT_LINGER_MS = 200;
+/**
+ * Fitting a phone photo takes 0.3–2 s: 8 of them take several seconds, and a request of one image
+ * costs the quota as much as one of 8. 6 s fills a request of 12 MP photos, and still sends the
+ * first of a folder of 48 MP ones within seconds.
+ */
+const DEFAULT_LINGER_MS = 6_000;
+const LATER_LINGER_FACTOR = 4;
 
 /** Analyzes every source; outcomes in source order. */
 export async function runPipeline(sources: readonly PipelineSource[], options: PipelineOptions): Promise<PipelineOutcome[]> {
@@ -156,6 +169,8 @@ class Pipeline {
 	/** Cache keys of sources on their way, with later sources holding the same bytes. */
 	private readonly leaders = new Map<string, { index: number; followers: Follower[] }>();
 	private linger: NodeJS.Timeout | undefined;
+	/** Whether a request has gone out: see lingerFor. */
+	private sentAny = false;
 	/** Set by the first fatal error: then nothing new starts. */
 	private fatal: VisionError | undefined;
 	private done = false;
@@ -172,7 +187,7 @@ class Pipeline {
 		setMaxListeners(0, this.signal);
 		this.concurrency = atLeastOne(options.concurrency, DEFAULT_CONCURRENCY);
 		this.readAhead = atLeastOne(options.readAhead, DEFAULT_READ_AHEAD);
-		this.readers = atLeastOne(options.readers, DEFAULT_READERS);
+		this.readers = atLeastOne(options.readers, Math.max(DEFAULT_READERS, (options.fitter.parallelism ?? 1) + 1));
 		this.lingerMs = Math.max(0, options.lingerMs ?? DEFAULT_LINGER_MS);
 		this.maxWaiting = atLeastOne(options.engine.maxWaiting, Number.MAX_SAFE_INTEGER);
 		this.settled = new Uint8Array(sources.length);
@@ -215,22 +230,24 @@ class Pipeline {
 			if (!group) break;
 			this.sending++;
 			this.tasks++;
+			this.sentAny = true;
 			void this.send(group);
 		}
 		this.scheduleLinger();
 	}
 
 	/**
-	 * A full request, or a partial one when nothing more is being read (the end, or readAhead
-	 * reached), or when no request is in flight and its first image has waited long enough for
-	 * stragglers. While requests are in flight a partial one would only spend quota sooner.
+	 * A full request, or a partial one when nothing more is being read or fitted (the end, or
+	 * readAhead reached), or when no request is in flight and its first image has waited lingerMs
+	 * for the images in progress. While requests are in flight a partial one would only spend quota
+	 * sooner.
 	 */
 	private takeGroup(): Ready[] | undefined {
 		const first = this.ready[0];
 		if (!first) return undefined;
 		const perRequest = this.options.engine.imagesPerRequest;
 		const full = this.ready.length >= perRequest;
-		const waitedEnough = this.sending === 0 && Date.now() - first.readyAt >= this.lingerMs;
+		const waitedEnough = this.sending === 0 && Date.now() - first.readyAt >= this.lingerFor();
 		if (!full && this.reading > 0 && !waitedEnough) return undefined;
 		const group = this.ready.splice(0, perRequest);
 		this.held -= group.length;
@@ -243,7 +260,15 @@ class Pipeline {
 		this.linger = setTimeout(() => {
 			this.linger = undefined;
 			this.pump();
-		}, Math.max(0, first.readyAt + this.lingerMs - Date.now()));
+		}, Math.max(0, first.readyAt + this.lingerFor() - Date.now()));
+	}
+
+	/**
+	 * The first request goes within lingerMs, so that the first results come soon; once results
+	 * are coming, later ones may wait longer to be full (a 48 MP photo takes a second or two).
+	 */
+	private lingerFor(): number {
+		return this.sentAny ? this.lingerMs * LATER_LINGER_FACTOR : this.lingerMs;
 	}
 
 	private async read(index: number): Promise<void> {

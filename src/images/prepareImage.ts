@@ -5,7 +5,8 @@
  */
 import type { FitView, FitWarning } from '../shared/protocol';
 import type { Converted, FitOptions } from './converter/converter';
-import { ImageError, megabytes } from './errors';
+import { phrase } from '../shared/phrase';
+import { ImageError, megabytes, size } from './errors';
 import type { FitRequest } from './converter/fitWithVips';
 import { FORMAT_NAMES, readHeader, type ImageFormat, type ImageHeader, type Orientation } from './header';
 import type { SentGeometry } from './mapping';
@@ -14,6 +15,8 @@ import { FIT_LIMITS, planImage, SERVICE_LIMITS, type FitLimits, type SendableMim
 /** What fits an image; the worker-backed ImageConverter in the extension. */
 export interface Fitter {
 	fit(request: FitRequest, signal?: AbortSignal, options?: FitOptions): Promise<Converted>;
+	/** Images it fits at once, at most, when it can do several. */
+	readonly parallelism?: number;
 }
 
 export interface PrepareOptions {
@@ -88,7 +91,7 @@ export async function prepareImage(bytes: Uint8Array, fitter: Fitter, options: P
 	const result = await fitter.fit(request, options.signal, { handOver: options.handOver ?? false });
 	// The converter's promise, checked where it is relied on.
 	if (result.bytes.length > target.service.fileBytes || result.width * result.height > target.service.pixels) {
-		throw new ImageError('converter', `could not be fitted: the result is ${result.width}×${result.height}, ${megabytes(result.bytes.length)}`);
+		throw new ImageError('converter', phrase('could not be fitted: the result is {0}×{1}, {2}', result.width, result.height, size(result.bytes.length)));
 	}
 	const sent = {
 		format: result.mimeType === 'image/jpeg' ? 'JPEG' as const : 'PNG' as const,

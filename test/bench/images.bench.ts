@@ -195,6 +195,6 @@ function report(photos: readonly { label: string; bytes: number }[], runs: reado
 	else if (!withSharp) lines.push('- ≤ 2× sharp\'s time at 12 MP: not measured (sharp could not be installed)');
 	for (const r of ours) lines.push(`- peak RSS ≤ ${TARGETS.peakRssMb} MB at ${r.photo}: ${rss(r.peakRssMb)} — ${check(r.peakRssMb <= TARGETS.peakRssMb)}`);
 	for (const r of ours) lines.push(`- output ≤ 1 MB at ${r.photo}: ${mb(r.largestOutput)} — ${check(r.largestOutput <= TARGETS.outputBytes)}`);
-	lines.push('', 'The extension\'s timed runs include what a user waits for: reading the header, moving the file to the worker, and — every 40 MP decoded — starting a fresh worker, which returns the memory libvips\' allocators keep (for a 48 MP photo, every run). Files over 12 MB (the 48 MP photo) are streamed to libvips instead of copied into its memory: lighter, and slower.');
+	lines.push('', 'The extension\'s timed runs include what a user waits for: reading the header, moving the file to the worker, and — when the process nears its memory budget — starting a fresh worker, which returns the memory libvips\' allocators keep. Files over 12 MB (the 48 MP photo) are streamed to libvips instead of copied into its memory: lighter, and slower.');
 	return lines.join('\n');
 }

@@ -236,6 +236,27 @@ describe('images: fitting in the converter\'s worker thread', function () {
 		});
 	});
 
+	describe('the pool of workers', () => {
+		it('fits images side by side, and replaces a worker done with its image when memory nears the budget', async () => {
+			const MB = 1024 * 1024;
+			let resident = 100 * MB;
+			const pool = new ImageConverter({ workerPath, vipsPath: VIPS_PATH, workers: 2, memoryBudgetMb: 512, residentBytes: () => resident });
+			try {
+				const photo = () => ({ bytes: photoJpeg(vips, 1200, 900, { orientation: 6 }), format: 'jpeg' as const });
+				const side = await Promise.all([photo(), photo(), photo(), photo()].map(request => pool.fit(request)));
+				assert.ok(side.every(r => r.width === 900 && r.height === 1200), 'each turned upright');
+				assert.deepEqual(pool.counts, { started: 2, recycled: 0 }, 'two workers, kept');
+				resident = 500 * MB;
+				await pool.fit(photo());
+				assert.equal(pool.counts.recycled, 1, 'the worker that grew the process past the line is replaced');
+				resident = 100 * MB;
+				assert.equal((await pool.fit(photo())).width, 900);
+			} finally {
+				await pool.dispose();
+			}
+		});
+	});
+
 	describe('memory', () => {
 		// The 400 MB target is the benchmark's (`npm run bench images`: 373–388 MB on a quiet machine). Here the
 		// bound is a guard against gross regressions (an operation cache left on, a second decode held): under

@@ -321,3 +321,29 @@ async function waitFor(probe: () => boolean, what: string, timeoutMs = 10_000): 
 		await new Promise(resolve => setTimeout(resolve, 5));
 	}
 }
+
+describe('batch pipeline: full requests while images are still being fitted', () => {
+	it('a partial request waits for the images in progress: 16 slow images go in 2 requests of 8', async () => {
+		const sent: number[] = [];
+		const client: Pick<VisionClient, 'batchAnalyze'> = {
+			batchAnalyze: async request => {
+				sent.push(request.analyzeSpecs.length);
+				return {
+					results: request.analyzeSpecs.map(() => ({ results: [{ textDetection: { pages: [] } }] })),
+					meta: { requestId: 'r', clientRequestId: 'c', attempts: 1, elapsedMs: 1 },
+				};
+			},
+		};
+		// Each image ready a quarter of a second after the last, two at a time: as photos come out of fitting.
+		const sources: PipelineSource[] = Array.from({ length: 16 }, (_, i) => ({
+			name: `photo-${i}.png`,
+			read: async () => {
+				await new Promise(resolve => setTimeout(resolve, 250));
+				return { bytes: fixtureVariant('latin-note.png', 500 + i) };
+			},
+		}));
+		const outcomes = await runPipeline(sources, { engine: batchAnalyzeEngine(client, [OCR]), fitter: noFitting });
+		assert.ok(outcomes.every(o => o.status === 'done'));
+		assert.deepEqual(sent, [8, 8]);
+	});
+});

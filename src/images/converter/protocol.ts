@@ -1,4 +1,5 @@
-/** Messages between the converter's worker thread and the extension host. */
+/** Messages between the converter's worker threads and the extension host. */
+import type { Wording } from '../../shared/phrase';
 import type { ImageErrorCode } from '../errors';
 import type { FitRequest, FitResult } from './fitWithVips';
 
@@ -9,13 +10,17 @@ export interface WorkerData {
 	svg: boolean;
 }
 
-export type ToWorker = { type: 'fit'; id: number; request: FitRequest };
+/** `threads`: libvips threads for this image, so that the pool as a whole matches the cores. */
+export type ToWorker = { type: 'fit'; id: number; request: FitRequest; threads: number };
 
 export type FromWorker =
 	/** libvips is loaded and warmed up. */
 	| { type: 'ready' }
-	/** `recycle`: the worker has decoded enough to be replaced (see worker.ts), after this job. */
-	| { type: 'fitted'; id: number; result: FitResult; ms: number; recycle: boolean }
-	| { type: 'failed'; id: number; code: ImageErrorCode; message: string; recycle: boolean }
+	| { type: 'fitted'; id: number; result: FitResult; ms: number }
+	/**
+	 * `recycle`: what the failure left behind is unknown; the worker should be replaced.
+	 * `message`: the ImageError's predicate, as data (see src/shared/phrase.ts).
+	 */
+	| { type: 'failed'; id: number; code: ImageErrorCode; message: Wording; recycle: boolean }
 	/** libvips itself could not load: every job will fail the same way. */
 	| { type: 'broken'; message: string };

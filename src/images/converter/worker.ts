@@ -1,9 +1,10 @@
 /**
- * The converter's worker thread: loads wasm-vips once, warms it up, and fits one image at a
- * time. libvips calls are synchronous and take hundreds of milliseconds, which is why they run
+ * One of the converter's worker threads: loads wasm-vips once, warms it up, and fits one image
+ * at a time. libvips calls are synchronous and take hundreds of milliseconds, which is why they run
  * here and not on the extension host's thread.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { phrase } from '../../shared/phrase';
 import { ImageError } from '../errors';
 import { fitImage, vipsMessage, type VipsModule } from './fitWithVips';
 import type { FromWorker, ToWorker, WorkerData } from './protocol';
@@ -14,16 +15,8 @@ const data = workerData as WorkerData;
 
 const send = (message: FromWorker, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer);
 
-/**
- * WebAssembly memory only grows, and libvips' per-thread allocators keep what they freed: after
- * a few large images a worker holds hundreds of MB it does not use. Past this many decoded
- * pixels it asks to be replaced, which gives all of it back; a 12 MP photo costs a restart
- * (≈ 0.3 s) every fourth image, a 48 MP one every image.
- */
-const RECYCLE_PIXELS = 40_000_000;
-/** Above this, images are fitted with one libvips thread (see the fit handler). */
+/** Above this, an image is fitted with one libvips thread whatever the pool allows (see below). */
 const TWO_THREADS_MAX_PIXELS = 24_000_000;
-let decodedPixels = 0;
 
 const vips: Promise<VipsModule> = loadVips(data);
 vips.then(() => send({ type: 'ready' }), (err: unknown) => send({ type: 'broken', message: vipsMessage(err) }));
@@ -33,20 +26,19 @@ port.on('message', (message: ToWorker) => {
 		case 'fit':
 			void vips.then(module => {
 				const started = performance.now();
-				// A second thread resizes while the first decodes: 25–30 % faster on a 12 MP photo.
-				// Large photos decode at a fraction of their size (shrink-on-load), so it gains nothing
-				// there and would cost its buffers.
-				module.concurrency((message.request.pixels ?? 0) > TWO_THREADS_MAX_PIXELS ? 1 : 2);
+				// A second thread resizes while the first decodes (25–30 % faster on a 12 MP photo) when a core
+				// is free for it. Large photos decode at a fraction of their size (shrink-on-load), so it gains
+				// nothing there and would cost its buffers.
+				module.concurrency((message.request.pixels ?? 0) > TWO_THREADS_MAX_PIXELS ? 1 : Math.max(1, Math.min(2, message.threads)));
 				try {
 					const result = fitImage(module, message.request);
-					decodedPixels += result.original.width * result.original.height;
-					send({ type: 'fitted', id: message.id, result, ms: performance.now() - started, recycle: decodedPixels >= RECYCLE_PIXELS }, [result.bytes.buffer as ArrayBuffer]);
+					send({ type: 'fitted', id: message.id, result, ms: performance.now() - started }, [result.bytes.buffer as ArrayBuffer]);
 				} catch (err) {
-					const error = err instanceof ImageError ? err : new ImageError('decode', `could not be converted: ${vipsMessage(err)}`);
+					const error = err instanceof ImageError ? err : new ImageError('decode', phrase('could not be converted: {0}', vipsMessage(err)));
 					// What a failed decode left behind is unknown: a fresh worker for the next image.
-					send({ type: 'failed', id: message.id, code: error.code, message: error.message, recycle: error.code === 'decode' || error.code === 'converter' });
+					send({ type: 'failed', id: message.id, code: error.code, message: error.predicate, recycle: error.code === 'decode' || error.code === 'converter' });
 				}
-			}, (err: unknown) => send({ type: 'failed', id: message.id, code: 'converter', message: `could not be converted: the image library did not load (${vipsMessage(err)})`, recycle: true }));
+			}, (err: unknown) => send({ type: 'failed', id: message.id, code: 'converter', message: phrase('could not be converted: the image library did not load ({0})', vipsMessage(err)), recycle: true }));
 			break;
 	}
 });
