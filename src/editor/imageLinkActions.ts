@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { Analyzer } from '../analysis/analyzer';
 import { VisionError } from '../api/transport/errors';
 import { Commands } from '../commands/commandIds';
-import { describeError } from '../output/errorMessages';
+import { describeDownloadFailure, describeError } from '../output/errorMessages';
 import { fetchImage, PREVIEW_TIMEOUT_MS, PreviewError } from '../panel/remoteImage';
 import { userAgent } from '../settings/userAgent';
 import { annotationToText } from '../results/text';
@@ -154,32 +154,9 @@ export class ImageLinkActions implements vscode.CodeActionProvider, vscode.Hover
 			return { bytes: image.bytes, name: `${url.host}${url.pathname}`, scope: document.uri };
 		} catch (err) {
 			if (err instanceof PreviewError && err.reason === 'cancelled') return undefined;
-			void vscode.window.showErrorMessage(vscode.l10n.t('Yandex Vision: {0} was not downloaded: {1}.', url.href, downloadFailure(err, refusedHost)));
+			void vscode.window.showErrorMessage(vscode.l10n.t('Yandex Vision: {0} was not downloaded: {1}.', url.href, describeDownloadFailure(err, { maxBytes: WEB_IMAGE_MAX_BYTES, timeoutMs: WEB_IMAGE_TIMEOUT_MS }, refusedHost)));
 			return undefined;
 		}
-	}
-}
-
-/** Why a web image was not downloaded, as the end of a sentence. */
-function downloadFailure(err: unknown, refusedHost: string | undefined): string {
-	if (!(err instanceof PreviewError)) return err instanceof Error ? err.message : String(err);
-	switch (err.reason) {
-		case 'address':
-			return refusedHost === undefined ? vscode.l10n.t('only http and https addresses are downloaded') : vscode.l10n.t('images from {0} are not allowed', refusedHost);
-		case 'redirects':
-			return vscode.l10n.t('too many redirects');
-		case 'status':
-			return vscode.l10n.t('the site answered {0}', err.message);
-		case 'notImage':
-			return vscode.l10n.t('the address does not lead to a PNG, JPEG, GIF, WebP, BMP or AVIF image');
-		case 'tooLarge':
-			return vscode.l10n.t('the image is larger than {0} MB', WEB_IMAGE_MAX_BYTES / 1048576);
-		case 'timeout':
-			return vscode.l10n.t('no answer within {0} s', WEB_IMAGE_TIMEOUT_MS / 1000);
-		case 'network':
-			return vscode.l10n.t('cannot connect ({0})', err.message);
-		case 'cancelled':
-			return vscode.l10n.t('cancelled');
 	}
 }
 

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { VisionError } from '../api/transport/errors';
 import { ImageError } from '../images/errors';
+import { PreviewError } from '../panel/remoteImage';
 import { word, type Translate } from '../shared/phrase';
 
 /**
@@ -32,4 +33,30 @@ export function describeFailure(name: string, error: VisionError, sentence: stri
 /** 401: the token is wrong or expired; the fix is a new one. */
 export function isAuthError(err: unknown): err is VisionError {
 	return err instanceof VisionError && (err.httpStatus === 401 || (err.kind === 'service' && err.code === 16));
+}
+
+/**
+ * Why an image was not downloaded from the web (a preview, an image link), as the end of a
+ * sentence; `refusedHost`: the host the user did not allow, when that was why.
+ */
+export function describeDownloadFailure(err: unknown, limits: { maxBytes: number; timeoutMs: number }, refusedHost?: string): string {
+	if (!(err instanceof PreviewError)) return err instanceof Error ? err.message : String(err);
+	switch (err.reason) {
+		case 'address':
+			return refusedHost === undefined ? vscode.l10n.t('only http and https addresses are downloaded') : vscode.l10n.t('images from {0} are not allowed', refusedHost);
+		case 'redirects':
+			return vscode.l10n.t('too many redirects');
+		case 'status':
+			return vscode.l10n.t('the site answered {0}', err.message);
+		case 'notImage':
+			return vscode.l10n.t('the address does not lead to a PNG, JPEG, GIF, WebP, BMP or AVIF image');
+		case 'tooLarge':
+			return vscode.l10n.t('the image is larger than {0} MB', limits.maxBytes / 1048576);
+		case 'timeout':
+			return vscode.l10n.t('no answer within {0} s', limits.timeoutMs / 1000);
+		case 'network':
+			return vscode.l10n.t('cannot connect ({0})', err.message);
+		case 'cancelled':
+			return vscode.l10n.t('cancelled');
+	}
 }

@@ -2,9 +2,10 @@ import type { Dispatcher } from 'undici';
 import * as vscode from 'vscode';
 import { RESULTS_VIEW_TYPE } from '../commands/commandIds';
 import { exportFormatOf, modelToJson, modelToMarkdown } from '../export/exportResults';
+import { describeDownloadFailure } from '../output/errorMessages';
 import { JsonDocuments } from './jsonView';
 import { bringsText, mergeResults } from './mergeResults';
-import { fetchImageAsDataUri, PREVIEW_MAX_BYTES, PREVIEW_TIMEOUT_MS, PreviewError } from './remoteImage';
+import { fetchImageAsDataUri, PREVIEW_MAX_BYTES, PREVIEW_TIMEOUT_MS } from './remoteImage';
 import { userAgent } from '../settings/userAgent';
 import { isFromWebview, webUrl, type FromWebview, type InitPayload, type PersistedState, type ResultsModel, type ToWebview } from '../shared/protocol';
 import { WEBVIEW_STRINGS } from '../shared/strings';
@@ -205,7 +206,7 @@ export class ResultsPanel {
 			const dataUri = await fetchImageAsDataUri(url.href, { signal: this.closed.signal, dispatcher: this.actions.dispatcher?.(), userAgent: userAgent() });
 			return { type: 'previewLoaded', inReplyTo, dataUri };
 		} catch (err) {
-			return { type: 'previewFailed', inReplyTo, message: previewFailure(err) };
+			return { type: 'previewFailed', inReplyTo, message: describeDownloadFailure(err, { maxBytes: PREVIEW_MAX_BYTES, timeoutMs: PREVIEW_TIMEOUT_MS }) };
 		}
 	}
 
@@ -269,29 +270,6 @@ function copyAddresses(model: ResultsModel, kind: 'image' | 'any'): Set<string> 
 		}
 	}
 	return addresses;
-}
-
-/** Why a preview could not be shown, as the end of "No preview: …". */
-function previewFailure(err: unknown): string {
-	if (!(err instanceof PreviewError)) return err instanceof Error ? err.message : String(err);
-	switch (err.reason) {
-		case 'address':
-			return vscode.l10n.t('only http and https addresses are downloaded');
-		case 'redirects':
-			return vscode.l10n.t('too many redirects');
-		case 'status':
-			return vscode.l10n.t('the site answered {0}', err.message);
-		case 'notImage':
-			return vscode.l10n.t('the address does not lead to a PNG, JPEG, GIF, WebP, BMP or AVIF image');
-		case 'tooLarge':
-			return vscode.l10n.t('the image is larger than {0} MB', PREVIEW_MAX_BYTES / 1048576);
-		case 'timeout':
-			return vscode.l10n.t('no answer within {0} s', PREVIEW_TIMEOUT_MS / 1000);
-		case 'network':
-			return vscode.l10n.t('cannot connect ({0})', err.message);
-		case 'cancelled':
-			return vscode.l10n.t('cancelled');
-	}
 }
 
 function shorten(text: string): string {
