@@ -54,6 +54,8 @@ describe('Markdown image links in the VS Code workbench', function () {
 		await waitUntil(async () => await activeEditorText(page) === expected, async () => `the note's text under the link; the editor holds: ${JSON.stringify((await activeEditorText(page)).slice(0, 200))}`, 30_000);
 		await expectProgressGone(page, 'Yandex Vision: recognizing text');
 		await page.mouse.click(1000, 600);
+		// Back to the top, where the link and the text under it are, for the screenshot.
+		await page.keyboard.press('ControlOrMeta+Home');
 		await session.workbench.screenshot('image-link-recognized');
 		assert.deepEqual(session.emulator.log.map(entry => [entry.path, entry.model, entry.status]), [['/ocr/v1/recognizeText', 'page', 200]]);
 		await expectNoErrorNotifications(page);
