@@ -49,6 +49,8 @@ const MAX_TOKEN_REQUEST_BYTES = 64 * 1024;
 const MAX_OPERATION_ID_LENGTH = 50;
 /** getRecognition before the operation is done, in the service's words. */
 const NOT_READY = 'operation data is not ready';
+/** The methods whose answer is a stream of pages. */
+const STREAMING_METHODS: ReadonlySet<MethodName> = new Set(['recognizeText', 'getRecognition']);
 
 /** Each method's quota knob; each quota has its own sliding 1 s window. */
 const QUOTA_KNOBS = {
@@ -271,12 +273,9 @@ export class EmulatorServer implements Emulator {
 		checkFolder(principal, request.folderId);
 		this.admit(entry, 'batchAnalyze');
 
-		const fault = this.faults.next('batchAnalyze');
-		if (fault !== undefined) {
-			entry.fault = fault;
-			if (!await this.injectFault(exchange, fault)) return;
-		}
-		if (!await sleep(this.options.latencyMs ?? 0, exchange.gone)) return;
+		const drawn = await this.faultThenLatency(exchange, 'batchAnalyze');
+		if (!drawn) return;
+		const { fault } = drawn;
 		const analyzed = await analyzeBatch(request.analyzeSpecs, this.recordings);
 		entry.matches = analyzed.matches;
 		const answer = Buffer.from(JSON.stringify(analyzed.answer));
@@ -291,16 +290,9 @@ export class EmulatorServer implements Emulator {
 		if (!call) return;
 		this.admit(entry, 'recognizeText', OCR_METHOD_PATH);
 
-		const fault = this.faults.next('recognizeText');
-		if (fault !== undefined) {
-			entry.fault = fault;
-			if (fault === 'streamError') {
-				await this.sendStream(exchange, streamErrorBody(Code.INTERNAL, 'Internal error: the recognition stream broke (injected by the emulator)'));
-				return;
-			}
-			if (!await this.injectFault(exchange, fault)) return;
-		}
-		if (!await sleep(this.options.latencyMs ?? 0, exchange.gone)) return;
+		const drawn = await this.faultThenLatency(exchange, 'recognizeText');
+		if (!drawn) return;
+		const { fault } = drawn;
 		// The recognizer's own checks (model, languages, the file): past the gateway, so after quota and faults.
 		const checked = checkOcrRequest(call.request);
 		const recognized = await recognizeText(checked, this.recordings);
@@ -320,12 +312,9 @@ export class EmulatorServer implements Emulator {
 		if (!call) return;
 		this.admit(entry, 'recognizeTextAsync', OCR_ASYNC_METHOD_PATH);
 
-		const fault = this.faults.next('recognizeTextAsync');
-		if (fault !== undefined) {
-			entry.fault = fault;
-			if (!await this.injectFault(exchange, fault)) return;
-		}
-		if (!await sleep(this.options.latencyMs ?? 0, exchange.gone)) return;
+		const drawn = await this.faultThenLatency(exchange, 'recognizeTextAsync');
+		if (!drawn) return;
+		const { fault } = drawn;
 		const checked = checkOcrRequest(call.request, OCR_LIMITS.asyncPdfPages);
 		const recognized = await recognizeDocument(checked, this.recordings);
 		entry.matches = [recognized.match];
@@ -356,12 +345,9 @@ export class EmulatorServer implements Emulator {
 		checkLength(id, MAX_OPERATION_ID_LENGTH, 'operation_id');
 		this.admit(entry, 'operation', OPERATIONS_PATH);
 
-		const fault = this.faults.next('operation');
-		if (fault !== undefined) {
-			entry.fault = fault;
-			if (!await this.injectFault(exchange, fault)) return;
-		}
-		if (!await sleep(this.options.latencyMs ?? 0, exchange.gone)) return;
+		const drawn = await this.faultThenLatency(exchange, 'operation');
+		if (!drawn) return;
+		const { fault } = drawn;
 		const answer = this.operationAnswer(this.findOperation(id, principal), this.operations.now());
 		if (fault === 'truncated') sendTruncated(exchange, answer);
 		else sendBytes(exchange, 200, 'application/json', answer);
@@ -385,16 +371,9 @@ export class EmulatorServer implements Emulator {
 		checkFolder(principal, folderId, OCR_FOLDER_REQUIRED);
 		this.admit(entry, 'getRecognition', GET_RECOGNITION_PATH);
 
-		const fault = this.faults.next('getRecognition');
-		if (fault !== undefined) {
-			entry.fault = fault;
-			if (fault === 'streamError') {
-				await this.sendStream(exchange, streamErrorBody(Code.INTERNAL, 'Internal error: the recognition stream broke (injected by the emulator)'));
-				return;
-			}
-			if (!await this.injectFault(exchange, fault)) return;
-		}
-		if (!await sleep(this.options.latencyMs ?? 0, exchange.gone)) return;
+		const drawn = await this.faultThenLatency(exchange, 'getRecognition');
+		if (!drawn) return;
+		const { fault } = drawn;
 		const operation = this.findOperation(id, principal);
 		if (!isDone(operation, this.operations.now())) throw new Rejection(404, Code.NOT_FOUND, NOT_READY);
 		const { outcome } = operation;
@@ -503,6 +482,26 @@ export class EmulatorServer implements Emulator {
 	 * Answers or breaks the request as the fault says; true when the normal answer should still
 	 * follow (`truncated` and `operationError` are shown by the answer itself).
 	 */
+	/**
+	 * Draws `method`'s fault and acts it out, then waits the latency. Resolves the fault drawn when
+	 * the answer should follow (none, `truncated`, `operationError`), or false when the exchange is
+	 * over: answered, broken, or the client gone. The OCR streams break a `streamError` inside a
+	 * 200; the other methods answer it as a 500.
+	 */
+	private async faultThenLatency(exchange: Exchange, method: MethodName): Promise<{ fault: FaultKind | undefined } | false> {
+		const fault = this.faults.next(method);
+		if (fault !== undefined) {
+			exchange.entry.fault = fault;
+			if (fault === 'streamError' && STREAMING_METHODS.has(method)) {
+				await this.sendStream(exchange, streamErrorBody(Code.INTERNAL, 'Internal error: the recognition stream broke (injected by the emulator)'));
+				return false;
+			}
+			if (!await this.injectFault(exchange, fault)) return false;
+		}
+		if (!await sleep(this.options.latencyMs ?? 0, exchange.gone)) return false;
+		return { fault };
+	}
+
 	private async injectFault(exchange: Exchange, fault: FaultKind): Promise<boolean> {
 		switch (fault) {
 			case 'http429':
