@@ -52,10 +52,6 @@ export class ConverterThread {
 	ready = false;
 	/** The image it is fitting. */
 	job: Job | undefined;
-	/** Images fitted since it started. */
-	fits = 0;
-	/** When it last finished an image (or started): for ending it when idle. */
-	idleSince = Date.now();
 	private readonly worker: Worker;
 	private ended = false;
 
@@ -108,8 +104,6 @@ export class ConverterThread {
 				const job = this.job;
 				if (!job || job.id !== message.id) return;
 				this.job = undefined;
-				this.fits++;
-				this.idleSince = Date.now();
 				this.worker.unref();
 				const outcome = message.type === 'fitted' ? { ...message.result, ms: message.ms } : new ImageError(message.code, message.message);
 				this.events.done(this, job, outcome, message.type === 'failed' && message.recycle);
