@@ -75,7 +75,6 @@ export class Analyzer implements vscode.Disposable {
 	/** Opened on first need, and again when its size setting changes. */
 	private cacheState: { maxBytes: number; cache: Promise<ResultCache | undefined> } | undefined;
 
-	/** `storage`: the extension's global storage; results are kept in its `results` folder. */
 	/**
 	 * `storage`: the extension's global storage; results are kept in its `results` folder.
 	 * `journal`: the OCR API's recognitions in flight, kept across reloads.

@@ -50,7 +50,6 @@ export interface DocumentProgress {
 	total: number;
 	/** The OCR model reading it. */
 	model: string;
-	operationId?: string;
 	/** How long the recognition has been running at the service. */
 	waitedMs?: number;
 }
@@ -116,7 +115,7 @@ const MAX_OPERATIONS_WAITING = 500;
 
 export function ocrApiEngine(ocr: Pick<OcrClient, 'recognizeText' | 'recognizeTextAsync' | 'getOperation' | 'getRecognition'>, request: OcrApiRequest, journal?: OperationJournal): AnalysisEngine {
 	const { model, languageCodes } = request;
-	// Asked by check and again by send: a PDF's pages are counted from the whole file once.
+	// Counted by check (as the service's limits are checked) and used again by send.
 	const pageCounts = new WeakMap<Uint8Array, number>();
 	const pagesOf = (content: Uint8Array): number => {
 		let pages = pageCounts.get(content);
@@ -135,7 +134,10 @@ export function ocrApiEngine(ocr: Pick<OcrClient, 'recognizeText' | 'recognizeTe
 		maxWaiting: MAX_OPERATIONS_WAITING,
 		target: ocrApiTarget(OCR_LIMITS.asyncPdfPages),
 		check: content => {
-			prepareRecognizeText({ content, languageCodes, model }, isAsync(content) ? 'async' : 'sync');
+			// Checked against the asynchronous call's limits: a PDF of several pages goes there, and
+			// everything else passes the synchronous call's limits alike.
+			const prepared = prepareRecognizeText({ content, languageCodes, model }, 'async');
+			pageCounts.set(content, prepared.pages ?? 1);
 		},
 		send: async ([content], signal, context) => {
 			if (!isAsync(content!)) {
@@ -158,7 +160,7 @@ export function ocrApiEngine(ocr: Pick<OcrClient, 'recognizeText' | 'recognizeTe
 					onFinished: async () => {
 						if (key !== undefined) await journal?.forget(key);
 					},
-					onStatus: status => context?.progress?.({ pages: [], total, model, operationId: status.operationId, waitedMs: status.ageMs }),
+					onStatus: status => context?.progress?.({ pages: [], total, model, waitedMs: status.ageMs }),
 					onPage: page => {
 						pages.push(page);
 						context?.progress?.({ pages, total, model });

@@ -314,14 +314,18 @@ class Pipeline {
 	private async send(group: Ready[]): Promise<void> {
 		let sending = true;
 		let waiting = false;
-		const freeSlot = () => {
+		/** Done with the service: the request holds neither a sending slot nor a place among those waiting. */
+		const release = () => {
 			if (sending) this.sending--;
+			if (waiting) this.waiting--;
 			sending = false;
+			waiting = false;
 		};
 		/** The service has the images: the slot goes to the next request, and the bytes are let go. */
 		const submitted = () => {
 			if (!sending) return;
-			freeSlot();
+			this.sending--;
+			sending = false;
 			waiting = true;
 			this.waiting++;
 			for (const item of group) item.content = EMPTY;
@@ -347,17 +351,12 @@ class Pipeline {
 				return;
 			}
 			// The next request may go while these results are stored.
-			freeSlot();
-			if (waiting) {
-				waiting = false;
-				this.waiting--;
-			}
+			release();
 			this.pump();
 			const analyzedAt = new Date().toISOString();
 			await Promise.all(group.map((item, k) => this.complete(item, response.results[k], response.meta, analyzedAt)));
 		} finally {
-			freeSlot();
-			if (waiting) this.waiting--;
+			release();
 			this.tasks--;
 			this.pump();
 		}

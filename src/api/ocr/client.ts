@@ -15,10 +15,10 @@ import { invalidArgument, rpcCodeMeaning, RpcCode, VisionError } from '../transp
 import { exchange, exchangeStream, RPC_TO_HTTP, type AnswerHead, type ExchangeOptions } from '../transport/http';
 import { RateLimiter } from '../transport/rateLimiter';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../transport/retryPolicy';
-import { readStreamMessage, type SentSize } from './normalize';
+import { readStreamMessage, sentSize, type SentSize } from './normalize';
 import { JsonObjectStream } from './stream';
 import type { RecognizeTextRequest, RecognizeTextResult } from './types';
-import { prepareRecognizeText, type PreparedRecognizeText } from './limits';
+import { prepareRecognizeText } from './limits';
 import { DEFAULT_ASYNC_REQUESTS_PER_SECOND, DEFAULT_GET_RECOGNITION_REQUESTS_PER_SECOND, DEFAULT_OPERATION_REQUESTS_PER_SECOND, readOperation, type Operation } from './operation';
 
 export const DEFAULT_OCR_ENDPOINT = 'https://ocr.api.cloud.yandex.net/ocr/v1/recognizeText';
@@ -184,7 +184,7 @@ export function createOcrClient(options: OcrClientOptions): OcrClient {
 		// Throws before anything is sent.
 		const prepared = prepareRecognizeText(request);
 		let body: string | undefined;
-		const sent = sentSize(prepared);
+		const sent = sentSize(prepared.image);
 		let delivered = 0;
 		const { value, meta } = await callWithRetries(settings('recognizeText', signal, 1), attempt => {
 			// The base64 of a 10 MB file is made once, whatever the attempts.
@@ -200,7 +200,7 @@ export function createOcrClient(options: OcrClientOptions): OcrClient {
 		let body: string | undefined;
 		const { value, meta } = await callWithRetries({
 			...settings('recognizeTextAsync', signal, 1),
-			retryIf: error => error.kind === 'service' && error.httpStatus !== undefined && STARTED_NOTHING.has(error.httpStatus),
+			retryIf: startedNothing,
 		}, async attempt => {
 			body ??= JSON.stringify({ ...prepared.wire, content: prepared.encode() });
 			try {
@@ -247,11 +247,6 @@ export function createOcrClient(options: OcrClientOptions): OcrClient {
 	};
 }
 
-function sentSize(prepared: PreparedRecognizeText): SentSize | undefined {
-	return prepared.image.width !== undefined && prepared.image.height !== undefined
-		? { width: prepared.image.width, height: prepared.image.height }
-		: undefined;
-}
 
 /** Another method beside recognizeText: `…/ocr/v1/recognizeText` → `…/ocr/v1/recognizeTextAsync`. */
 function sibling(endpoint: string, method: string): string {
@@ -263,8 +258,13 @@ function sibling(endpoint: string, method: string): string {
 /** Whether a failed submission may still have started a job: the answer, if any, did not say no. */
 function mayHaveStarted(error: VisionError): boolean {
 	if (error.kind === 'network' || error.kind === 'timeout') return true;
-	return error.kind !== 'validation' && error.kind !== 'credentials' && !(error.httpStatus !== undefined && error.httpStatus >= 400 && error.httpStatus < 500)
-		&& !(error.kind === 'service' && error.httpStatus !== undefined && STARTED_NOTHING.has(error.httpStatus));
+	const refused = error.httpStatus !== undefined && error.httpStatus >= 400 && error.httpStatus < 500;
+	return error.kind !== 'validation' && error.kind !== 'credentials' && !refused && !startedNothing(error);
+}
+
+/** The service answered, and said no: nothing was started, so sending again cannot bill twice. */
+function startedNothing(error: VisionError): boolean {
+	return error.kind === 'service' && error.httpStatus !== undefined && STARTED_NOTHING.has(error.httpStatus);
 }
 
 /** A 200 body read by `read`; a shape it cannot read is a protocol error with the answer's ids. */

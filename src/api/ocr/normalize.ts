@@ -23,6 +23,11 @@ export interface SentSize {
 	height: number;
 }
 
+/** The size of an image as sent, when its header gave one (a PDF has none). */
+export function sentSize(image: { width?: number; height?: number }): SentSize | undefined {
+	return image.width !== undefined && image.height !== undefined ? { width: image.width, height: image.height } : undefined;
+}
+
 export function readStreamMessage(value: unknown, sent?: SentSize): StreamMessage {
 	try {
 		const o = asObject(value);

@@ -20,6 +20,7 @@ import { rpcCodeMeaning, RpcCode, VisionError } from '../transport/errors';
 import type { CallMeta } from '../transport/callWithRetries';
 import { sniffImage } from '../content/imageInfo';
 import type { OcrClient } from './client';
+import { sentSize } from './normalize';
 import { DEFAULT_POLL_SCHEDULE, nextPollDelay, OPERATION_RESULTS_KEPT_MS, type Operation, type PollSchedule } from './operation';
 import type { RecognizeTextRequest, RecognizeTextResult } from './types';
 
@@ -142,7 +143,7 @@ async function readRecognition(
 	reading: { signal: AbortSignal | undefined; now: () => number; wait: Waiting['wait']; onPage: RecognizeDocumentOptions['onPage'] },
 ): Promise<RecognizeTextResult & { meta: CallMeta }> {
 	const info = request.content instanceof Uint8Array ? sniffImage(request.content) : undefined;
-	const sent = info?.width !== undefined && info.height !== undefined ? { width: info.width, height: info.height } : undefined;
+	const sent = info ? sentSize(info) : undefined;
 	for (let notReady = 0; ; notReady++) {
 		try {
 			return await client.getRecognition(operation.id, { signal: reading.signal, onPage: reading.onPage, ...sent ? { sent } : {} });
