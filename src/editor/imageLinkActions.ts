@@ -1,13 +1,12 @@
 import * as vscode from 'vscode';
 import type { Analyzer } from '../analysis/analyzer';
-import { VisionError } from '../api/transport/errors';
 import { Commands } from '../commands/commandIds';
-import { describeDownloadFailure, describeError } from '../output/errorMessages';
+import { describeDownloadFailure } from '../output/errorMessages';
 import { fetchImage, PREVIEW_TIMEOUT_MS, PreviewError } from '../panel/remoteImage';
 import { userAgent } from '../settings/userAgent';
-import { annotationToText } from '../results/text';
 import { altTextOf, imageLinkAt, imageLinkPath, imageLinkWebUrl, type ImageLink } from './markdownImageLinks';
 import { IMAGE_LINK_ACTION_KIND } from './pasteKinds';
+import { recognizedText } from './pasteRecognizedText';
 import { isAnalyzable } from './statusBar';
 import { mayDownloadFrom } from './webImageHosts';
 
@@ -115,20 +114,7 @@ export class ImageLinkActions implements vscode.CodeActionProvider, vscode.Hover
 		try {
 			const target = image instanceof URL ? await this.download(document, image, controller.signal) : image;
 			if (!target) return undefined;
-			const report = await this.analyzer.recognizeText(target, controller.signal);
-			const feature = report?.model?.features.find(f => f.result.textDetection || f.result.error)?.result;
-			if (!report?.model || !feature || controller.signal.aborted) return undefined;
-			if (feature.error) {
-				const { code, message } = feature.error;
-				void vscode.window.showErrorMessage(vscode.l10n.t('Yandex Vision: {0}', `${report.model.imageLabel}: ${describeError(new VisionError({ kind: 'service', code, message, requestId: report.requestId }))}`));
-				return undefined;
-			}
-			const text = feature.textDetection ? annotationToText(feature.textDetection) : '';
-			if (!text.trim()) {
-				void vscode.window.showInformationMessage(vscode.l10n.t('No text found in {0}.', report.model.imageLabel));
-				return undefined;
-			}
-			return text;
+			return await recognizedText(this.analyzer, target, 'text', controller.signal);
 		} finally {
 			cancel.dispose();
 		}

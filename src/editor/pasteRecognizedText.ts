@@ -10,7 +10,7 @@ import { DropPlaceholders } from './dropPlaceholders';
 import { RECOGNIZED_MARKDOWN_KIND, RECOGNIZED_TEXT_KIND } from './pasteKinds';
 import { isAnalyzable } from './statusBar';
 
-type Format = 'text' | 'markdown';
+export type Format = 'text' | 'markdown';
 
 /**
  * What VS Code offers itself for an image or a file: Markdown's "Insert image" / link, the plain
@@ -114,22 +114,32 @@ export class RecognizedTextEdits implements vscode.DocumentPasteEditProvider, vs
 	}
 
 	private async recognizeOne(target: Parameters<Analyzer['recognizeText']>[0], format: Format, signal: AbortSignal, choice: AnalysisChoice): Promise<string> {
-		const report = await this.analyzer.recognizeText(target, signal, choice);
-		const feature = report?.model?.features.find(f => f.result.textDetection || f.result.error)?.result;
-		if (!report?.model || !feature || signal.aborted) throw new vscode.CancellationError();
-		if (feature.error) {
-			// Pages that arrived before the error are not inserted: the text would be silently incomplete.
-			const { code, message } = feature.error;
-			void vscode.window.showErrorMessage(vscode.l10n.t('Yandex Vision: {0}', `${report.model.imageLabel}: ${describeError(new VisionError({ kind: 'service', code, message, requestId: report.requestId }))}`));
-			throw new vscode.CancellationError();
-		}
-		const text = feature.textDetection ? textIn(feature.textDetection, format) : '';
-		if (!text.trim()) {
-			void vscode.window.showInformationMessage(vscode.l10n.t('No text found in {0}.', report.model.imageLabel));
-			throw new vscode.CancellationError();
-		}
+		const text = await recognizedText(this.analyzer, target, format, signal, choice);
+		if (text === undefined) throw new vscode.CancellationError();
 		return text;
 	}
+}
+
+/**
+ * The text of one image in `format`, for inserting; undefined when cancelled, failed or empty, the
+ * failure or the empty image told to the user. Pages that arrived before an error are not given:
+ * the text would be silently incomplete.
+ */
+export async function recognizedText(analyzer: Pick<Analyzer, 'recognizeText'>, target: Parameters<Analyzer['recognizeText']>[0], format: Format, signal: AbortSignal, choice: AnalysisChoice = {}): Promise<string | undefined> {
+	const report = await analyzer.recognizeText(target, signal, choice);
+	const feature = report?.model?.features.find(f => f.result.textDetection || f.result.error)?.result;
+	if (!report?.model || !feature || signal.aborted) return undefined;
+	if (feature.error) {
+		const { code, message } = feature.error;
+		void vscode.window.showErrorMessage(vscode.l10n.t('Yandex Vision: {0}', `${report.model.imageLabel}: ${describeError(new VisionError({ kind: 'service', code, message, requestId: report.requestId }))}`));
+		return undefined;
+	}
+	const text = feature.textDetection ? textIn(feature.textDetection, format) : '';
+	if (!text.trim()) {
+		void vscode.window.showInformationMessage(vscode.l10n.t('No text found in {0}.', report.model.imageLabel));
+		return undefined;
+	}
+	return text;
 }
 
 function textIn(annotation: TextAnnotation, format: Format): string {
