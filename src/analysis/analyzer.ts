@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Dispatcher } from 'undici';
 import * as vscode from 'vscode';
@@ -312,10 +313,16 @@ export class Analyzer implements vscode.Disposable {
 	}
 
 	private images(): ImageConverter {
-		// Beside this bundle: dist/imageWorker.js, and wasm-vips copied to dist/vips/ (see esbuild.js).
+		// Beside this bundle: dist/imageProcess.js with native libvips in dist/node_modules/@img/ (a
+		// platform's package only), dist/imageWorker.js with wasm-vips in dist/vips/ (see esbuild.js).
+		const nativePath = path.join(__dirname, 'imageProcess.js');
 		this.converter ??= new ImageConverter({
-			workerPath: path.join(__dirname, 'imageWorker.js'),
-			vipsPath: path.join(__dirname, 'vips', 'vips-node.js'),
+			nativePath: fs.existsSync(nativePath) ? nativePath : undefined,
+			wasm: {
+				workerPath: path.join(__dirname, 'imageWorker.js'),
+				vipsPath: path.join(__dirname, 'vips', 'vips-node.js'),
+			},
+			log: line => this.log.info(line),
 		});
 		return this.converter;
 	}

@@ -7,7 +7,7 @@ import type { FitView, FitWarning } from '../shared/protocol';
 import type { Converted, FitOptions } from './converter/converter';
 import { phrase } from '../shared/phrase';
 import { ImageError, megabytes, size } from './errors';
-import type { FitRequest } from './converter/fitWithVips';
+import type { FitRequest } from './converter/fitImage';
 import { FORMAT_NAMES, readHeader, type ImageFormat, type ImageHeader, type Orientation } from './header';
 import type { SentGeometry } from './mapping';
 import { FIT_LIMITS, planImage, SERVICE_LIMITS, type FitLimits, type SendableMimeType, type ServiceLimits } from './plan';

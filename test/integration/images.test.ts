@@ -6,12 +6,14 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { decodeBmp } from '../../src/images/converter/bmp';
 import { ImageConverter } from '../../src/images/converter/converter';
+import { NativeConverter } from '../../src/images/converter/nativeConverter';
+import { WasmConverter } from '../../src/images/converter/wasmConverter';
 import { ImageError } from '../../src/images/errors';
 import { readHeader } from '../../src/images/header';
 import { rawToUpright } from '../../src/images/mapping';
 import { SERVICE_LIMITS } from '../../src/images/plan';
 import { prepareImage, summarizeFit, type PreparedImage } from '../../src/images/prepareImage';
-import { buildFitScript, buildImageWorker, drawSquare, encodeBmp, loadVips, photoJpeg, VIPS_PATH, withImages, type FitScriptReport, type VipsModule } from '../unit/imagesHarness';
+import { buildFitScript, buildImageProcess, buildImageWorker, drawSquare, encodeBmp, loadVips, photoJpeg, VIPS_PATH, withImages, type FitScriptReport, type VipsModule } from '../unit/imagesHarness';
 
 const run = promisify(execFile);
 
@@ -33,19 +35,28 @@ function error(code: ImageError['code'], pattern: RegExp): (err: unknown) => boo
 	};
 }
 
-describe('images: fitting in the converter\'s worker thread', function () {
+const CONVERTERS = {
+	native: 'native libvips in the converter\'s own process',
+	wasm: 'wasm-vips in the converter\'s worker threads',
+} as const;
+
+for (const kind of ['native', 'wasm'] as const) describe(`images: fitting with ${CONVERTERS[kind]}`, function () {
 	this.timeout(120_000);
 	let dir: string;
 	let workerPath: string;
 	let vips: VipsModule;
-	let converter: ImageConverter;
+	let converter: ImageConverter | WasmConverter;
+	/** What the converter logged: a native converter that fell back to WebAssembly would say so. */
+	const logged: string[] = [];
 	/** 4000×3000 stored, EXIF orientation 6 (a phone held upright), a white 200 px marker at (200, 200). */
 	let photo12: Uint8Array;
 
 	before(async () => {
 		dir = fs.mkdtempSync(path.join(os.tmpdir(), 'images-'));
 		[workerPath, vips] = await Promise.all([buildImageWorker(dir), loadVips()]);
-		converter = new ImageConverter({ workerPath, vipsPath: VIPS_PATH });
+		converter = kind === 'native'
+			? new ImageConverter({ nativePath: await buildImageProcess(dir, { native: true }), wasm: { workerPath, vipsPath: VIPS_PATH }, log: line => logged.push(line) })
+			: new WasmConverter({ workerPath, vipsPath: VIPS_PATH });
 		converter.warm();
 		photo12 = photoJpeg(vips, 4000, 3000, { orientation: 6, marker: 200 });
 	});
@@ -53,6 +64,7 @@ describe('images: fitting in the converter\'s worker thread', function () {
 	after(async () => {
 		await converter?.dispose();
 		fs.rmSync(dir, { recursive: true, force: true });
+		if (kind === 'native') assert.deepEqual(logged.filter(line => /WebAssembly/.test(line)), [], 'every image of the suite fitted natively');
 	});
 
 	describe('a 12 MP phone photo with EXIF orientation 6', () => {
@@ -161,7 +173,7 @@ describe('images: fitting in the converter\'s worker thread', function () {
 			}
 		});
 
-		it('streams files over 12 MB to libvips rather than copying them: a 15 MB uncompressed TIFF photo', async () => {
+		it('fits a 15 MB uncompressed TIFF photo (wasm-vips streams files over 12 MB rather than copying them)', async () => {
 			const tiff = withImages(keep => keep(keep(vips.Image.newFromBuffer(photoJpeg(vips, 2600, 2000))).copyMemory()).tiffsaveBuffer());
 			assert.ok(tiff.length > 12 * 1024 * 1024, `${tiff.length} bytes`);
 			const prepared = await prepareImage(tiff, converter);
@@ -170,15 +182,24 @@ describe('images: fitting in the converter\'s worker thread', function () {
 			assert.match(prepared.fitted!.note, /^converted TIFF → JPEG, resized 2600×2000 → 2560×1969, 15 MB → /);
 		});
 
-		it('draws an SVG at a readable size, as PNG, warning that its text is not drawn', async () => {
-			const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="300" height="150"><rect width="300" height="150" fill="#fff"/><circle cx="75" cy="75" r="50" fill="#c00"/><text x="150" y="80">Invoice</text></svg>');
+		it(kind === 'native' ? 'draws an SVG at a readable size, as PNG, its text too' : 'draws an SVG at a readable size, as PNG, warning that its text is not drawn', async () => {
+			const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="300" height="150"><rect width="300" height="150" fill="#fff"/><circle cx="75" cy="75" r="50" fill="#c00"/><text x="150" y="80" font-size="30">Invoice</text></svg>');
 			const prepared = await prepareImage(svg, converter);
 			assertSendable(prepared);
 			assert.equal(prepared.mimeType, 'image/png');
 			assert.deepEqual(prepared.fitted!.geometry, { sent: { width: 1600, height: 800 }, upright: { width: 300, height: 150 } });
-			assert.match(prepared.fitted!.note, /^converted SVG → PNG, resized 300×150 → 1600×800, .*; its <text> elements are not drawn/);
-			assert.deepEqual(prepared.fitted!.warnings, [{ code: 'svgText' }]);
-			assert.deepEqual(summarizeFit(prepared.fitted!).warnings, [{ code: 'svgText' }], 'kept with the result, for the panel');
+			// The text's box, right of the circle: ink where the word is drawn, white where it is not.
+			const textInk = withImages(keep => 255 - keep(keep(vips.Image.newFromBuffer(prepared.bytes)).extractArea(800, 260, 700, 200)).avg());
+			if (kind === 'native') {
+				assert.match(prepared.fitted!.note, /^converted SVG → PNG, resized 300×150 → 1600×800, [^;]*$/);
+				assert.deepEqual(prepared.fitted!.warnings, []);
+				assert.ok(textInk > 5, `the word is drawn: ${textInk.toFixed(1)} of 255 ink on average`);
+			} else {
+				assert.match(prepared.fitted!.note, /^converted SVG → PNG, resized 300×150 → 1600×800, .*; its <text> elements are not drawn/);
+				assert.deepEqual(prepared.fitted!.warnings, [{ code: 'svgText' }]);
+				assert.deepEqual(summarizeFit(prepared.fitted!).warnings, [{ code: 'svgText' }], 'kept with the result, for the panel');
+				assert.ok(textInk < 1, `no text drawn: ${textInk.toFixed(1)}`);
+			}
 		});
 	});
 
@@ -212,8 +233,8 @@ describe('images: fitting in the converter\'s worker thread', function () {
 			assertSendable(next);
 		});
 
-		it('fails with a clear message when the image library cannot load', async () => {
-			const broken = new ImageConverter({ workerPath, vipsPath: path.join(dir, 'missing', 'vips-node.js') });
+		if (kind === 'wasm') it('fails with a clear message when the image library cannot load', async () => {
+			const broken = new WasmConverter({ workerPath, vipsPath: path.join(dir, 'missing', 'vips-node.js') });
 			try {
 				await assert.rejects(broken.fit({ bytes: photo12, format: 'jpeg' }), error('converter', /^could not be converted: the image library did not load/));
 			} finally {
@@ -221,8 +242,8 @@ describe('images: fitting in the converter\'s worker thread', function () {
 			}
 		});
 
-		it('ends an idle worker, and starts a new one for the next image', async () => {
-			const brief = new ImageConverter({ workerPath, vipsPath: VIPS_PATH, idleMs: 200 });
+		if (kind === 'wasm') it('ends an idle worker, and starts a new one for the next image', async () => {
+			const brief = new WasmConverter({ workerPath, vipsPath: VIPS_PATH, idleMs: 200 });
 			try {
 				await brief.fit({ bytes: photoJpeg(vips, 400, 300), format: 'jpeg' });
 				assert.equal(brief.active, true);
@@ -236,11 +257,11 @@ describe('images: fitting in the converter\'s worker thread', function () {
 		});
 	});
 
-	describe('the pool of workers', () => {
+	if (kind === 'wasm') describe('the pool of workers', () => {
 		it('fits images side by side, and replaces a worker done with its image when memory nears the budget', async () => {
 			const MB = 1024 * 1024;
 			let resident = 100 * MB;
-			const pool = new ImageConverter({ workerPath, vipsPath: VIPS_PATH, workers: 2, memoryBudgetMb: 512, residentBytes: () => resident });
+			const pool = new WasmConverter({ workerPath, vipsPath: VIPS_PATH, workers: 2, memoryBudgetMb: 512, residentBytes: () => resident });
 			try {
 				const photo = () => ({ bytes: photoJpeg(vips, 1200, 900, { orientation: 6 }), format: 'jpeg' as const });
 				const side = await Promise.all([photo(), photo(), photo(), photo()].map(request => pool.fit(request)));
@@ -257,7 +278,7 @@ describe('images: fitting in the converter\'s worker thread', function () {
 		});
 	});
 
-	describe('memory', () => {
+	if (kind === 'wasm') describe('memory', () => {
 		// The budget of a folder run is the benchmark's (`npm run bench folder`: the whole process within
 		// 512 MB). Here the bound is a guard against gross regressions (an operation cache left on, a
 		// second decode held, two workers at once): two fits usually peak at 310–345 MB, but a run of the
@@ -273,5 +294,99 @@ describe('images: fitting in the converter\'s worker thread', function () {
 			console.log(`      peak RSS ${report.maxRssMb.toFixed(0)} MB`);
 			assert.ok(report.maxRssMb < 640, `peak RSS ${report.maxRssMb.toFixed(0)} MB`);
 		});
+	});
+});
+
+describe('images: the native converter\'s process, and WebAssembly when it fails', function () {
+	this.timeout(120_000);
+	let dir: string;
+	let workerPath: string;
+	let nativePath: string;
+	let vips: VipsModule;
+
+	before(async () => {
+		dir = fs.mkdtempSync(path.join(os.tmpdir(), 'images-native-'));
+		[workerPath, vips] = await Promise.all([buildImageWorker(dir), loadVips()]);
+		nativePath = await buildImageProcess(dir, { native: true });
+	});
+
+	after(() => {
+		fs.rmSync(dir, { recursive: true, force: true });
+	});
+
+	const photo = (width = 1200, height = 900) => ({ bytes: photoJpeg(vips, width, height, { orientation: 6 }), format: 'jpeg' as const });
+
+	it('fits several images at once, one per core, and says what it runs', async () => {
+		const logged: string[] = [];
+		const converter = new ImageConverter({ nativePath, wasm: { workerPath, vipsPath: VIPS_PATH }, log: line => logged.push(line) });
+		try {
+			assert.equal(converter.library, 'native');
+			assert.equal(converter.parallelism, os.availableParallelism());
+			const fitted = await Promise.all([photo(), photo(), photo(), photo()].map(request => converter.fit(request)));
+			assert.ok(fitted.every(r => r.width === 900 && r.height === 1200 && r.mimeType === 'image/jpeg'), 'each turned upright');
+			assert.deepEqual(logged.length, 1, logged.join('\n'));
+			assert.match(logged[0]!, /^Images: converted with native libvips 8\.\d+\.\d+, sharp 0\.\d+\.\d+, in its own process\.$/);
+		} finally {
+			await converter.dispose();
+		}
+	});
+
+	it('uses WebAssembly, saying why, where native libvips cannot load', async () => {
+		// Not under `dir`, whose node_modules/ holds the native packages.
+		const bare = fs.mkdtempSync(path.join(os.tmpdir(), 'images-universal-'));
+		const logged: string[] = [];
+		const converter = new ImageConverter({ nativePath: await buildImageProcess(bare, { native: false }), wasm: { workerPath, vipsPath: VIPS_PATH }, log: line => logged.push(line) });
+		try {
+			const fitted = await Promise.all([photo(), photo()].map(request => converter.fit(request)));
+			assert.ok(fitted.every(r => r.width === 900), 'both fitted, by WebAssembly');
+			assert.equal(converter.library, 'wasm');
+			assert.equal(logged.length, 1, logged.join('\n'));
+			assert.match(logged[0]!, /^Images: native libvips cannot be used here \(Could not load the "sharp" module using the linux-x64 runtime\); images are converted with libvips in WebAssembly, which is slower\.$/);
+		} finally {
+			await converter.dispose();
+			fs.rmSync(bare, { recursive: true, force: true });
+		}
+	});
+
+	it('fits the image with WebAssembly when the process dies under it, tries a new process once, then keeps to WebAssembly', async () => {
+		const logged: string[] = [];
+		const converter = new ImageConverter({ nativePath, wasm: { workerPath, vipsPath: VIPS_PATH }, log: line => logged.push(line) });
+		const native = (converter as unknown as { native: NativeConverter | undefined }).native!;
+		try {
+			await converter.fit(photo(400, 300));
+			for (let crash = 1; crash <= 2; crash++) {
+				const big = { bytes: photoJpeg(vips, 4000, 3000, { grain: 30 }), format: 'jpeg' as const };
+				const pending = converter.fit(big);
+				// Killed as a native crash would end it: mid-image, no goodbye.
+				await new Promise(resolve => setTimeout(resolve, 60));
+				process.kill(native.pid!, 'SIGSEGV');
+				const fitted = await pending;
+				assert.deepEqual([fitted.width, fitted.height], [2560, 1920], `crash ${crash}: the image is fitted all the same`);
+				assert.equal(converter.library, crash === 1 ? 'native' : 'wasm');
+			}
+			assert.match(logged[1]!, /^Images: the native image converter stopped \(signal SIGSEGV\); the image is converted with libvips in WebAssembly, the next in a new native process\.$/);
+			assert.match(logged[2]!, /^Images: native libvips cannot be used here \(.*stopped \(signal SIGSEGV\)\); images are converted with libvips in WebAssembly, which is slower\.$/);
+			assert.equal(native.counts.started, 2, 'one new process after the first crash');
+		} finally {
+			await converter.dispose();
+		}
+	});
+
+	it('answers a cancelled image at once, and ends the process after a while without work', async () => {
+		const converter = new NativeConverter({ processPath: nativePath, idleMs: 300 });
+		try {
+			const controller = new AbortController();
+			const pending = converter.fit({ bytes: photoJpeg(vips, 4000, 3000), format: 'jpeg' }, controller.signal);
+			setTimeout(() => controller.abort(), 30);
+			await assert.rejects(pending, error('cancelled', /cancelled/));
+			assert.equal((await converter.fit(photo(400, 300))).width, 300);
+			assert.equal(converter.active, true);
+			await new Promise(resolve => setTimeout(resolve, 1500));
+			assert.equal(converter.active, false, 'the process ended');
+			assert.equal((await converter.fit(photo(400, 300))).width, 300, 'and a new one fits the next image');
+			assert.equal(converter.counts.started, 2);
+		} finally {
+			await converter.dispose();
+		}
 	});
 });

@@ -1,6 +1,8 @@
 /**
- * The package as it ships: `npm run package` run once as CI runs it (no terminal to answer a
- * question), and the .vsix it writes read back — what it holds, what it leaves out, its size.
+ * The packages as they ship: `npm run package` run as CI runs it (no terminal to answer a
+ * question), for the universal package and for this machine's platform, and the .vsix files it
+ * writes read back — what they hold, what they leave out, their size. The platform's package is
+ * the one the installed-copy tests then install (`npm run test:installed`).
  */
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -13,8 +15,14 @@ import { zipEntries, zipEntryData, type ZipEntry } from '../support/zip';
 import { NOTICES_FILE, SHIPPED, thirdPartyNotices } from '../tools/third-party-notices';
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
-/** The budget: the Marketplace takes far more, but a download this size installs in a moment. */
+/**
+ * The budgets: the Marketplace takes far more, but a download this size installs in a moment. A
+ * platform's package adds native libvips and the libraries it uses (≈ 7 MB compressed).
+ */
 const MAX_BYTES = 3.5 * 1024 * 1024;
+const MAX_PLATFORM_BYTES = 12 * 1024 * 1024;
+/** This machine's VS Code target, whose package the tests below read (esbuild.js's hostTarget). */
+const TARGET = `${process.platform}-${process.arch}`;
 
 interface Manifest {
 	name: string;
@@ -64,26 +72,40 @@ describe('the .vsix package', function () {
 	let outDir = '';
 	let vsix = '';
 	let output = '';
-	let zip = Buffer.alloc(0);
+	let zip: Buffer = Buffer.alloc(0);
 	let entries: ZipEntry[] = [];
 	let names = new Set<string>();
 
-	before(() => {
+	/** `npm run package` with `args`; the .vsix it wrote, read. */
+	function packageWith(args: string[]): { file: string; output: string; zip: Buffer } {
 		const started = Date.now();
-		outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'yv-package-'));
-		vsix = path.join(outDir, `${manifest.name}-${manifest.version}.vsix`);
-		const result = spawnSync('npm', ['run', 'package', '--', '--out', `${outDir}${path.sep}`], {
+		const before = new Set(fs.readdirSync(outDir));
+		const result = spawnSync('npm', ['run', 'package', '--', ...args, '--out', `${outDir}${path.sep}`], {
 			cwd: REPO,
 			env: { ...process.env, CI: 'true' },
 			stdio: ['ignore', 'pipe', 'pipe'],
 			encoding: 'utf8',
 		});
-		output = `${result.stdout}${result.stderr}`;
-		assert.equal(result.status, 0, `npm run package exited with ${result.status}:\n${output}`);
-		zip = fs.readFileSync(vsix);
+		const output = `${result.stdout}${result.stderr}`;
+		assert.equal(result.status, 0, `npm run package ${args.join(' ')} exited with ${result.status}:\n${output}`);
+		const written = fs.readdirSync(outDir).filter(name => !before.has(name));
+		assert.equal(written.length, 1, `one .vsix written: ${written.join(', ')}`);
+		const file = path.join(outDir, written[0]!);
+		const zip = fs.readFileSync(file);
+		console.log(`      ${written[0]} packaged in ${((Date.now() - started) / 1000).toFixed(1)} s: ${(zip.length / 1024 / 1024).toFixed(2)} MB, ${zipEntries(zip).length} files`);
+		return { file, output, zip };
+	}
+
+	let universal: { file: string; zip: Buffer; names: Set<string> };
+
+	before(() => {
+		outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'yv-package-'));
+		const plain = packageWith(['--target=universal']);
+		universal = { file: plain.file, zip: plain.zip, names: new Set(zipEntries(plain.zip).map(entry => entry.name)) };
+		// This machine's last, so that dist/ is its build for the tests that compare with it.
+		({ file: vsix, output, zip } = packageWith([]));
 		entries = zipEntries(zip);
 		names = new Set(entries.map(entry => entry.name));
-		console.log(`      packaged in ${((Date.now() - started) / 1000).toFixed(1)} s: ${(zip.length / 1024 / 1024).toFixed(2)} MB, ${entries.length} files`);
 	});
 
 	after(() => {
@@ -100,8 +122,21 @@ describe('the .vsix package', function () {
 		assert.match(output, /DONE {2}Packaged:/);
 	});
 
-	it(`stays within ${MAX_BYTES / 1024 / 1024} MB`, () => {
-		assert.ok(zip.length <= MAX_BYTES, `${vsix} is ${(zip.length / 1024 / 1024).toFixed(2)} MB`);
+	it(`is this platform's package, named for it, within ${MAX_PLATFORM_BYTES / 1024 / 1024} MB; the universal one within ${MAX_BYTES / 1024 / 1024} MB`, () => {
+		assert.equal(path.basename(vsix), `${manifest.name}-${TARGET}-${manifest.version}.vsix`);
+		assert.match(zipEntryData(zip, entries.find(entry => entry.name === 'extension.vsixmanifest')!).toString('utf8'), new RegExp(`TargetPlatform="${TARGET}"`));
+		assert.ok(zip.length <= MAX_PLATFORM_BYTES, `${vsix} is ${(zip.length / 1024 / 1024).toFixed(2)} MB`);
+		assert.equal(path.basename(universal.file), `${manifest.name}-${manifest.version}.vsix`);
+		assert.ok(universal.zip.length <= MAX_BYTES, `${universal.file} is ${(universal.zip.length / 1024 / 1024).toFixed(2)} MB`);
+	});
+
+	it('carries native libvips for this platform, and the universal package none (it converts with wasm-vips, which both carry)', () => {
+		const platform = `${process.platform}-${process.arch}`;
+		holds(['dist/imageProcess.js', `dist/node_modules/@img/sharp-${platform}/package.json`, `dist/node_modules/@img/sharp-libvips-${platform}/package.json`, 'dist/imageWorker.js', 'dist/vips/vips.wasm']);
+		assert.ok([...names].some(name => /^extension\/dist\/node_modules\/@img\/sharp-[\w-]+\/lib\/sharp-[\w.-]+\.node$/.test(name)), 'sharp\'s native module');
+		assert.ok([...names].some(name => /^extension\/dist\/node_modules\/@img\/sharp-libvips-[\w-]+\/lib\/libvips-cpp\.so[\d.]*$/.test(name)), 'libvips');
+		assert.deepEqual([...universal.names].filter(name => /^extension\/dist\/(node_modules\/|imageProcess\.js)/.test(name)), []);
+		assert.ok(universal.names.has('extension/dist/vips/vips.wasm') && universal.names.has('extension/dist/imageWorker.js'));
 	});
 
 	it('holds the licence, the third-party notices, the icon, the README and the CHANGELOG', () => {
@@ -138,7 +173,9 @@ describe('the .vsix package', function () {
 
 	it('holds nothing else: no sources, tests, dependencies or source maps', () => {
 		const allowed = /^(\[Content_Types\]\.xml|extension\.vsixmanifest|extension\/(dist\/.+|media\/[\w-]+\.(css|svg|png)|media\/walkthrough\/(\w+\/)?[\w.-]+\.md|l10n\/bundle\.l10n\.[\w-]+\.json|package(\.nls(\.[\w-]+)?)?\.json|readme\.md|changelog\.md|LICENSE\.txt|ThirdPartyNotices\.txt))$/;
-		const unexpected = [...names].filter(name => !allowed.test(name) || /\.map$|\/(src|test|node_modules|out)\//.test(name));
+		// node_modules only as native libvips for the platform, sharp's two packages and nothing of theirs for building.
+		const native = /^extension\/dist\/node_modules\/@img\/sharp-(libvips-)?[\w-]+\/(package\.json|README\.md|LICENSE|index\.cjs|versions\.json|lib\/[^/]+)$/;
+		const unexpected = [...names].filter(name => !allowed.test(name) || /\.map$|\/(src|test|out)\//.test(name) || (/\/node_modules\//.test(name) && !native.test(name)));
 		assert.deepEqual(unexpected, []);
 		assert.ok(!names.has('extension/media/icon-128.svg'), 'the icon\'s drawing source stays out');
 	});

@@ -14,6 +14,7 @@ import type { Polygon, TextAnnotation } from '../../src/results/types';
 import { DEFAULT_CREDENTIALS, startEmulator, type Emulator, type RequestLogEntry } from '../emulator';
 import { loadVips } from '../emulator/decode';
 import { recordingOf } from '../support/fixtures';
+import { nativeConverterProcesses } from '../support/processes';
 import { writeFittingSamples, type FittingSample, type FittingSamples } from '../support/fittingSamples';
 import { quietNotifications, waitFor, WindowStubs } from './stubs';
 
@@ -163,6 +164,9 @@ describe('fitted images in VS Code, against the emulator', function () {
 		assert.ok(fitted.sent.bytes <= MB, `sent ${fitted.sent.bytes} bytes`);
 		// Sent upright: taller than wide, as the receipt is.
 		assert.ok(fitted.sent.height > fitted.sent.width, `sent ${fitted.sent.width}×${fitted.sent.height}`);
+		// Fitted by native libvips, in the converter's process beside this extension host (Linux: the CI's).
+		const converters = nativeConverterProcesses().filter(p => p.ppid === process.pid);
+		assert.equal(converters.length, 1, `the extension host ${process.pid} runs one native converter: ${JSON.stringify(nativeConverterProcesses())}`);
 
 		assert.equal(analyzeRequests().length, 1);
 		const [match] = matches();

@@ -156,6 +156,42 @@ and may be replaced there by a build of your own.`,
 			{ title: 'GNU General Public License, version 3 (which the LGPL refers to)', file: 'GPL-3' },
 		],
 	},
+	{
+		name: 'sharp',
+		source: 'https://github.com/lovell/sharp',
+		where: 'dist/imageProcess.js (its JavaScript, in the image converter\'s process) and dist/node_modules/@img/sharp-<platform>/ (its native module); a platform\'s package only, not the universal one',
+		licenseFile: 'LICENSE',
+	},
+	{
+		name: '@img/sharp-libvips-linux-x64',
+		title: 'libvips and the libraries it uses, as built for sharp (@img/sharp-libvips-<platform>)',
+		source: 'https://github.com/lovell/sharp-libvips',
+		where: 'dist/node_modules/@img/ (the shared libraries native image conversion loads; a platform\'s package only). Each platform\'s package carries the same libraries, built for it',
+		licenseFile: 'README.md',
+		note: `Those under the LGPL (libvips, glib, pango, librsvg, libheif, libexif, fribidi,
+proxy-libintl) are used under version 3 of that licence (its text is above, with wasm-vips); their
+sources, and sharp-libvips' build of them, are at https://github.com/lovell/sharp-libvips. The
+shared libraries are loaded from dist/node_modules/@img/ at run time and may be replaced there by
+a build of your own.`,
+	},
+	{
+		name: '@img/colour',
+		source: 'https://github.com/lovell/colour',
+		where: 'dist/imageProcess.js (colour parsing for sharp)',
+		licenseFile: 'LICENSE.md',
+	},
+	{
+		name: 'detect-libc',
+		source: 'https://github.com/lovell/detect-libc',
+		where: 'dist/imageProcess.js (sharp\'s choice of native module)',
+		licenseFile: 'LICENSE',
+	},
+	{
+		name: 'semver',
+		source: 'https://github.com/npm/node-semver',
+		where: 'dist/imageProcess.js (sharp\'s check of its libvips version)',
+		licenseFile: 'LICENSE',
+	},
 ];
 
 const RULE = '='.repeat(78);

@@ -9,12 +9,15 @@ import type { FrameLocator } from 'playwright-core';
 import type { Recording } from '../emulator/recording';
 import { loadVips } from '../emulator/decode';
 import { recordingOf } from '../support/fixtures';
+import { nativeConverterProcesses } from '../support/processes';
 import { writeFittingSamples, type FittingSamples } from '../support/fittingSamples';
 import { useSession } from './session';
 import {
 	expectBoxOver,
 	expectNoErrorNotifications,
 	explorerItem,
+	installedVsix,
+	REPO_ROOT,
 	pickFromContextMenu,
 	resultsPanel,
 	waitUntil,
@@ -62,6 +65,13 @@ describe('a fitted photo\'s results in the VS Code workbench', function () {
 		assert.ok(file.endsWith('fitted-orientation-6.png'));
 		assert.equal(emulator.log.filter(entry => entry.path.endsWith('batchAnalyze')).length, 1, 'one request');
 		assert.match(emulator.log.find(entry => entry.path.endsWith('batchAnalyze'))?.matches?.[0] ?? '', /orientation=1 .*receipt\.recording\.json$/, 'the emulator was sent the upright receipt');
+		// Fitted by native libvips, in the converter's process of the copy under test (an installed
+		// .vsix carries its own, for this platform).
+		const installed = installedVsix() !== undefined;
+		const converters = nativeConverterProcesses().filter(p => installed
+			? !p.script.startsWith(REPO_ROOT) && /yandex-vision-[\w.-]+[\\/]dist[\\/]imageProcess\.js$/.test(p.script)
+			: p.script === path.join(REPO_ROOT, 'dist', 'imageProcess.js'));
+		assert.equal(converters.length, 1, `one native converter from the ${installed ? 'installed copy' : 'repository'}: ${JSON.stringify(nativeConverterProcesses())}`);
 		await expectNoErrorNotifications(page);
 	});
 });

@@ -140,7 +140,10 @@ function writeMachineSettings(server: CodeServerRun, settings: Record<string, un
 	fs.writeFileSync(path.join(dir, 'settings.json'), JSON.stringify(settings, undefined, '\t'));
 }
 
-/** The .vsix that $YV_UI_VSIX names (a file, or a folder with the package's default file name), if set. */
+/**
+ * The .vsix that $YV_UI_VSIX names, if set: a file, or a folder with this platform's package
+ * (`npm run package` names it yandex-vision-linux-x64-<version>.vsix, say).
+ */
 export function installedVsix(): string | undefined {
 	const named = process.env[INSTALLED_VSIX_ENV];
 	if (!named) return undefined;
@@ -148,7 +151,7 @@ export function installedVsix(): string | undefined {
 	if (!fs.existsSync(resolved)) throw new Error(`${INSTALLED_VSIX_ENV}=${named}: ${resolved} does not exist. Build it with npm run package.`);
 	if (!fs.statSync(resolved).isDirectory()) return resolved;
 	const { name, version } = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
-	const file = path.join(resolved, `${name}-${version}.vsix`);
+	const file = path.join(resolved, `${name}-${process.platform}-${process.arch}-${version}.vsix`);
 	if (!fs.existsSync(file)) throw new Error(`${INSTALLED_VSIX_ENV}=${named}: no ${path.basename(file)} in ${resolved}. Build it with npm run package.`);
 	return file;
 }

@@ -1,7 +1,9 @@
 import * as assert from 'node:assert/strict';
-import { FIT_LIMITS, fitBox, fitImage, vipsMessage, type FitLimits } from '../../src/images/converter/fitWithVips';
+import { FIT_LIMITS, fitBox, fitImage as fitWith, type FitLimits, type FitRequest, type ImageLibrary } from '../../src/images/converter/fitImage';
+import { sharpMessage } from '../../src/images/converter/sharpLibrary';
+import { vipsMessage } from '../../src/images/converter/vipsLibrary';
 import { readHeader } from '../../src/images/header';
-import { drawSquare, loadVips, photoJpeg, withImages, type VipsImage, type VipsModule } from './imagesHarness';
+import { drawSquare, fitLibraries, loadVips, photoJpeg, withImages, type VipsImage, type VipsModule } from './imagesHarness';
 
 describe('images: fitting with libvips', () => {
 	let vips: VipsModule;
@@ -42,11 +44,17 @@ describe('images: fitting with libvips', () => {
 		});
 	});
 
-	describe('encoding', () => {
-		it('steps JPEG quality down, then the size, until the file fits; each step is recorded', () => {
+	for (const [name, makeLibrary] of fitLibraries(() => vips)) describe(`encoding with ${name}`, () => {
+		let library: ImageLibrary<unknown>;
+		before(() => {
+			library = makeLibrary();
+		});
+		const fitImage = (request: FitRequest) => fitWith(library, request);
+
+		it('steps JPEG quality down, then the size, until the file fits; each step is recorded', async () => {
 			const photo = photoJpeg(vips, 1600, 1200, { grain: 20 });
 			const limits: FitLimits = { ...FIT_LIMITS, fileBytes: 60_000, photoLongSide: 1600 };
-			const fitted = fitImage(vips, { bytes: photo, format: 'jpeg', limits });
+			const fitted = await fitImage({ bytes: photo, format: 'jpeg', limits });
 			assert.ok(fitted.bytes.length <= 60_000, `${fitted.bytes.length} bytes`);
 			assert.equal(fitted.mimeType, 'image/jpeg');
 			assert.ok(fitted.width < 1600, 'scaled down once quality 50 was not enough');
@@ -56,48 +64,48 @@ describe('images: fitting with libvips', () => {
 			assert.equal(readHeader(fitted.bytes).orientation, 1);
 		});
 
-		it('takes the best quality that fits: a photo that fits at 85 stays at 85', () => {
-			const fitted = fitImage(vips, { bytes: photoJpeg(vips, 800, 600, { orientation: 6 }), format: 'jpeg' });
+		it('takes the best quality that fits: a photo that fits at 85 stays at 85', async () => {
+			const fitted = await fitImage({ bytes: photoJpeg(vips, 800, 600, { orientation: 6 }), format: 'jpeg' });
 			assert.equal(fitted.quality, 85);
 			assert.deepEqual([fitted.width, fitted.height], [600, 800]);
 			assert.deepEqual(fitted.attempts, [`JPEG 600×800 q85 ${fitted.attempts[0]!.split(' ').slice(3).join(' ')}`]);
 		});
 
-		it('keeps a screenshot as PNG at full size when it fits', () => {
+		it('keeps a screenshot as PNG at full size when it fits', async () => {
 			const png = withImages(keep => screenshot(1400, 900, keep).pngsaveBuffer());
-			const fitted = fitImage(vips, { bytes: png, format: 'png' });
+			const fitted = await fitImage({ bytes: png, format: 'png' });
 			assert.equal(fitted.content, 'graphic');
 			assert.equal(fitted.mimeType, 'image/png');
 			assert.deepEqual([fitted.width, fitted.height], [1400, 900]);
 		});
 
-		it('quantizes a screenshot to 256 colours when full colour is too big, before giving up PNG', () => {
+		it('quantizes a screenshot to 256 colours when full colour is too big, before giving up PNG', async () => {
 			const png = withImages(keep => screenshot(1400, 900, keep).pngsaveBuffer());
-			const full = fitImage(vips, { bytes: png, format: 'png' }).bytes.length;
-			const fitted = fitImage(vips, { bytes: png, format: 'png', limits: { ...FIT_LIMITS, fileBytes: full - 1 } });
+			const full = (await fitImage({ bytes: png, format: 'png' })).bytes.length;
+			const fitted = await fitImage({ bytes: png, format: 'png', limits: { ...FIT_LIMITS, fileBytes: full - 1 } });
 			assert.equal(fitted.mimeType, 'image/png');
 			assert.equal(fitted.palette, true);
 			assert.ok(fitted.bytes.length < full);
 		});
 
-		it('sends a photo stored as PNG or WEBP as JPEG', () => {
+		it('sends a photo stored as PNG or WEBP as JPEG', async () => {
 			const webp = withImages(keep => keep(vips.Image.newFromBuffer(photoJpeg(vips, 1200, 900))).webpsaveBuffer({ lossless: true }));
-			const fitted = fitImage(vips, { bytes: webp, format: 'webp' });
+			const fitted = await fitImage({ bytes: webp, format: 'webp' });
 			assert.equal(fitted.content, 'photo');
 			assert.equal(fitted.mimeType, 'image/jpeg');
 		});
 
-		it('keeps transparency as PNG, and lays it on white when it must become JPEG', () => {
+		it('keeps transparency as PNG, and lays it on white when it must become JPEG', async () => {
 			const logo = withImages(keep => {
 				const shape = keep(vips.Image.newFromBuffer(photoJpeg(vips, 600, 400)));
 				const alpha = keep(keep(keep(vips.Image.black(600, 400)).add(255)).cast('uchar'));
 				const holed = drawSquare(vips, alpha, 100, 100, 200, [0], keep);
 				return keep(shape.bandjoin(holed)).pngsaveBuffer();
 			});
-			const png = fitImage(vips, { bytes: logo, format: 'png' });
+			const png = await fitImage({ bytes: logo, format: 'png' });
 			assert.equal(png.mimeType, 'image/png');
 			assert.equal(withImages(keep => keep(vips.Image.newFromBuffer(png.bytes)).bands), 4, 'alpha kept');
-			const jpeg = fitImage(vips, { bytes: logo, format: 'png', limits: { ...FIT_LIMITS, fileBytes: 100_000 } });
+			const jpeg = await fitImage({ bytes: logo, format: 'png', limits: { ...FIT_LIMITS, fileBytes: 100_000 } });
 			assert.equal(jpeg.mimeType, 'image/jpeg');
 			const centre = withImages(keep => {
 				const decoded = keep(vips.Image.newFromBuffer(jpeg.bytes));
@@ -115,12 +123,19 @@ describe('images: fitting with libvips', () => {
 			assert.equal(vipsMessage(new Error('plain')), 'plain');
 		});
 
-		it('says a file libvips cannot read could not be decoded', () => {
-			assert.throws(() => fitImage(vips, { bytes: Buffer.from('GIF89a garbage that is not a GIF at all'), format: 'gif' }), (err: unknown) => {
-				assert.ok(err instanceof Error);
-				assert.match(err.message, /^could not be decoded: /);
-				return true;
-			});
+		it('names sharp\'s reason, not what it called', () => {
+			assert.equal(sharpMessage(new Error('Input buffer has corrupt header: VipsJpeg: premature end of JPEG image')), 'premature end of JPEG image');
+			assert.equal(sharpMessage(new Error('Input buffer contains unsupported image format')), 'Input buffer contains unsupported image format');
 		});
+
+		for (const [name, library] of fitLibraries(() => vips)) {
+			it(`says a file ${name} cannot read could not be decoded`, async () => {
+				await assert.rejects(fitWith(library(), { bytes: Buffer.from('GIF89a garbage that is not a GIF at all'), format: 'gif' }), (err: unknown) => {
+					assert.ok(err instanceof Error);
+					assert.match(err.message, /^could not be decoded: \S/);
+					return true;
+				});
+			});
+		}
 	});
 });

@@ -7,6 +7,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type Vips from 'wasm-vips';
 
+import type { ImageLibrary } from '../../src/images/converter/fitImage';
+import { sharpLibrary, type SharpModule } from '../../src/images/converter/sharpLibrary';
+import { vipsLibrary } from '../../src/images/converter/vipsLibrary';
+
 export type VipsModule = typeof Vips;
 export type VipsImage = Vips.Image;
 
@@ -39,6 +43,33 @@ export async function buildImageWorker(dir: string): Promise<string> {
 		packages: 'external',
 		logLevel: 'error',
 	});
+	return outfile;
+}
+
+/**
+ * Builds the native converter's process from source into `dir` as esbuild.js builds
+ * dist/imageProcess.js (sharp's JavaScript inside, its binaries looked up in node_modules beside
+ * it); with `native`, node_modules/@img/ is linked there, as the platform's package carries it.
+ * Without, sharp cannot load: the universal package, or a platform whose binaries will not run.
+ */
+export async function buildImageProcess(dir: string, options: { native: boolean }): Promise<string> {
+	const outfile = path.join(dir, 'imageProcess.js');
+	const { sharpAtRunTime } = require(path.join(repoRoot(), 'esbuild.js')) as { sharpAtRunTime: esbuild.Plugin };
+	await esbuild.build({
+		entryPoints: [path.join(repoRoot(), 'src', 'images', 'converter', 'nativeProcess.ts')],
+		outfile,
+		bundle: true,
+		platform: 'node',
+		format: 'cjs',
+		target: 'node20',
+		external: ['@img/sharp-*'],
+		plugins: [sharpAtRunTime],
+		logLevel: 'error',
+	});
+	if (options.native) {
+		fs.mkdirSync(path.join(dir, 'node_modules'), { recursive: true });
+		fs.symlinkSync(path.join(repoRoot(), 'node_modules', '@img'), path.join(dir, 'node_modules', '@img'), 'junction');
+	}
 	return outfile;
 }
 
@@ -260,12 +291,12 @@ export interface FitScriptReport {
 
 const FIT_SCRIPT = `
 import { readFileSync } from 'node:fs';
-import { ImageConverter } from './src/images/converter/converter';
+import { WasmConverter } from './src/images/converter/wasmConverter';
 import { prepareImage } from './src/images/prepareImage';
 
 async function main(): Promise<void> {
 	const [workerPath, vipsPath, runs, ...files] = process.argv.slice(2);
-	const converter = new ImageConverter({ workerPath: workerPath!, vipsPath: vipsPath! });
+	const converter = new WasmConverter({ workerPath: workerPath!, vipsPath: vipsPath! });
 	const results = [];
 	try {
 		for (let run = 0; run < Number(runs); run++) {
@@ -288,3 +319,22 @@ main().catch(err => {
 	process.exitCode = 1;
 });
 `;
+
+/** sharp (native libvips) in this process, set up as the converter's process sets it up. */
+export function loadSharp(): SharpModule {
+	const sharp = require('sharp') as SharpModule & { cache(on: boolean): void; concurrency(threads: number): number };
+	sharp.cache(false);
+	sharp.concurrency(1);
+	return sharp;
+}
+
+/**
+ * Both libraries the fit runs on, by name, made when a test runs (wasm-vips loads in a hook):
+ * every fitting test holds for each.
+ */
+export function fitLibraries(vips: () => VipsModule): Array<[string, () => ImageLibrary<unknown>]> {
+	return [
+		['wasm-vips', () => vipsLibrary(vips()) as ImageLibrary<unknown>],
+		['native libvips (sharp)', () => sharpLibrary(loadSharp()) as ImageLibrary<unknown>],
+	];
+}

@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
-import { fitImage, FIT_LIMITS } from '../../src/images/converter/fitWithVips';
+import { fitImage, FIT_LIMITS } from '../../src/images/converter/fitImage';
 import type { Orientation } from '../../src/images/header';
 import { mapResultToOriginal, mapResultToRaw, rawToUpright, uprightSize, uprightToRaw, type SentGeometry } from '../../src/images/mapping';
 import type { FeatureResult, Polygon } from '../../src/results/types';
-import { drawSquare, loadVips, markerCentre, oriented, withImages, type VipsModule } from './imagesHarness';
+import { drawSquare, fitLibraries, loadVips, markerCentre, oriented, withImages, type VipsModule } from './imagesHarness';
 
 const ORIENTATIONS: Orientation[] = [1, 2, 3, 4, 5, 6, 7, 8];
 /** A raw (stored) image of 60×40 with a 4×4 white marker at x 10–14, y 6–10: centre (12, 8). */
@@ -100,14 +100,13 @@ describe('images: mapping results back', () => {
 	});
 
 	describe('through a real fit: a marker in an oriented JPEG', () => {
-		for (const orientation of [1, 3, 6, 8] as const) {
-			it(`orientation ${orientation}: the marker found in the sent image maps back onto the original's marker`, () => {
+		for (const [name, library] of fitLibraries(() => vips)) for (const orientation of [1, 3, 6, 8] as const) {
+			// 800×600 stored, marker 40 px square at (100, 60); fitted into a 400 px long side.
+			it(`${name}, orientation ${orientation}: the marker found in the sent image maps back onto the original's marker`, async () => {
+				const black = withImages(keep => keep(keep(vips.Image.black(800, 600, { bands: 3 })).cast('uchar')).copyMemory());
+				const file = withImages(keep => oriented(drawSquare(vips, keep(black), 100, 60, 40, [255, 255, 255], keep), orientation, keep).jpegsaveBuffer({ Q: 95 }));
+				const fitted = await fitImage(library(), { bytes: file, format: 'jpeg', limits: { ...FIT_LIMITS, photoLongSide: 400, graphicLongSide: 400 } });
 				withImages(keep => {
-					// 800×600 stored, marker 40 px square at (100, 60); fitted into a 400 px long side.
-					const black = keep(keep(vips.Image.black(800, 600, { bands: 3 })).cast('uchar'));
-					const raw = drawSquare(vips, black, 100, 60, 40, [255, 255, 255], keep);
-					const file = oriented(raw, orientation, keep).jpegsaveBuffer({ Q: 95 });
-					const fitted = fitImage(vips, { bytes: file, format: 'jpeg', limits: { ...FIT_LIMITS, photoLongSide: 400, graphicLongSide: 400 } });
 					assert.equal(Math.max(fitted.width, fitted.height), 400);
 					const sent = keep(vips.Image.newFromBuffer(fitted.bytes));
 					const found = markerCentre(sent, 128, keep)!;

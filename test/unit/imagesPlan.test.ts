@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { Converted } from '../../src/images/converter/converter';
 import { ImageError, megabytes } from '../../src/images/errors';
-import type { FitRequest } from '../../src/images/converter/fitWithVips';
+import type { FitRequest } from '../../src/images/converter/fitImage';
 import type { ImageHeader } from '../../src/images/header';
 import { MAX_DECODE_PIXELS, planImage, SERVICE_LIMITS, type Plan } from '../../src/images/plan';
 import { describeFit, prepareImage, summarizeFit, type Fitter } from '../../src/images/prepareImage';

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { jobBytes, poolSize } from '../../src/images/converter/converter';
+import { fitBytes } from '../../src/images/converter/fitImage';
+import { poolSize } from '../../src/images/converter/wasmConverter';
 
 const MB = 1024 * 1024;
 
@@ -15,13 +16,13 @@ describe('images: the converter pool\'s size and memory estimates', () => {
 	});
 
 	it('expects a JPEG far over the target to decode at a fraction of its size (shrink-on-load)', () => {
-		const photo = (pixels: number, bytes: number) => jobBytes({ bytes: new Uint8Array(bytes), format: 'jpeg', pixels });
+		const photo = (pixels: number, bytes: number) => fitBytes({ bytes: new Uint8Array(bytes), format: 'jpeg', pixels });
 		const twelve = photo(12_000_000, 5 * MB);
 		const fortyEight = photo(48_000_000, 21 * MB);
 		// 8000×6000 decodes at 4000×3000 for a 2560 px target: about a 12 MP photo's pixels, plus its larger file.
 		assert.ok(fortyEight < 2 * twelve, `${fortyEight / MB} MB vs ${twelve / MB} MB`);
 		// A PNG of as many pixels is decoded whole.
-		const png = jobBytes({ bytes: new Uint8Array(5 * MB), format: 'png', pixels: 48_000_000 });
+		const png = fitBytes({ bytes: new Uint8Array(5 * MB), format: 'png', pixels: 48_000_000 });
 		assert.ok(png > fortyEight + 100 * MB);
 	});
 });

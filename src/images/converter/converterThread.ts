@@ -5,13 +5,8 @@
  */
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { ImageError } from '../errors';
-import type { FitRequest, FitResult } from './fitWithVips';
+import type { Converted, FitRequest } from './fitImage';
 import type { FromWorker, ToWorker, WorkerData } from './protocol';
-
-export interface Converted extends FitResult {
-	/** Time in the worker. */
-	ms: number;
-}
 
 /** One image waiting for, or in, a worker. */
 export interface Job {

@@ -1,7 +1,10 @@
-/** Messages between the converter's worker threads and the extension host. */
+/**
+ * Messages between the extension host and what converts images for it: the WebAssembly
+ * converter's worker threads, and the native converter's process.
+ */
 import type { Wording } from '../../shared/phrase';
 import type { ImageErrorCode } from '../errors';
-import type { FitRequest, FitResult } from './fitWithVips';
+import type { FitRequest, FitResult } from './fitImage';
 
 export interface WorkerData {
 	/** Absolute path of wasm-vips' `vips-node.js`; `vips.wasm` and `vips-resvg.wasm` lie beside it. */
@@ -23,4 +26,15 @@ export type FromWorker =
 	 */
 	| { type: 'failed'; id: number; code: ImageErrorCode; message: Wording; recycle: boolean }
 	/** libvips itself could not load: every job will fail the same way. */
+	| { type: 'broken'; message: string };
+
+/** To the native converter's process: fit this image. */
+export type ToProcess = { type: 'fit'; id: number; request: FitRequest };
+
+export type FromProcess =
+	/** sharp loaded: what it runs, for the log. */
+	| { type: 'ready'; versions: string }
+	| { type: 'fitted'; id: number; result: FitResult; ms: number }
+	| { type: 'failed'; id: number; code: ImageErrorCode; message: Wording }
+	/** Native libvips could not load here: the process ends. */
 	| { type: 'broken'; message: string };

@@ -1,12 +1,13 @@
 /**
- * One of the converter's worker threads: loads wasm-vips once, warms it up, and fits one image
- * at a time. libvips calls are synchronous and take hundreds of milliseconds, which is why they run
+ * One of the WebAssembly converter's worker threads: loads wasm-vips once, warms it up, and fits
+ * one image at a time. libvips calls are synchronous and take hundreds of milliseconds, which is why they run
  * here and not on the extension host's thread.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { phrase } from '../../shared/phrase';
 import { ImageError } from '../errors';
-import { fitImage, vipsMessage, type VipsModule } from './fitWithVips';
+import { fitImage } from './fitImage';
+import { vipsLibrary, vipsMessage, type VipsModule } from './vipsLibrary';
 import type { FromWorker, ToWorker, WorkerData } from './protocol';
 
 const port = parentPort;
@@ -24,14 +25,14 @@ vips.then(() => send({ type: 'ready' }), (err: unknown) => send({ type: 'broken'
 port.on('message', (message: ToWorker) => {
 	switch (message.type) {
 		case 'fit':
-			void vips.then(module => {
+			void vips.then(async module => {
 				const started = performance.now();
 				// A second thread resizes while the first decodes (25–30 % faster on a 12 MP photo) when a core
 				// is free for it. Large photos decode at a fraction of their size (shrink-on-load), so it gains
 				// nothing there and would cost its buffers.
 				module.concurrency((message.request.pixels ?? 0) > TWO_THREADS_MAX_PIXELS ? 1 : Math.max(1, Math.min(2, message.threads)));
 				try {
-					const result = fitImage(module, message.request);
+					const result = await fitImage(vipsLibrary(module), message.request);
 					send({ type: 'fitted', id: message.id, result, ms: performance.now() - started }, [result.bytes.buffer as ArrayBuffer]);
 				} catch (err) {
 					const error = err instanceof ImageError ? err : new ImageError('decode', phrase('could not be converted: {0}', vipsMessage(err)));

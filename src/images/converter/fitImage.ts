@@ -1,10 +1,10 @@
 /**
- * Fitting one image to the service's limits with libvips (wasm-vips): decode, turn upright,
- * scale down once, and encode — JPEG for photos, PNG for screenshots and line art when that fits
- * — stepping JPEG quality down, then the size, until the file is small enough. Runs in the
- * converter's worker thread: every call here can block for hundreds of milliseconds.
+ * Fitting one image to the service's limits: decode, turn upright, scale down once, and encode —
+ * JPEG for photos, PNG for screenshots and line art when that fits — stepping JPEG quality down,
+ * then the size, until the file is small enough. The steps are the same whichever libvips does
+ * the work (native in its own process, or WebAssembly in a worker thread): each is a call on an
+ * {@link ImageLibrary}, which may take hundreds of milliseconds.
  */
-import type Vips from 'wasm-vips';
 import type { FitWarning } from '../../shared/protocol';
 import { decodeBmp } from './bmp';
 import { phrase } from '../../shared/phrase';
@@ -14,9 +14,6 @@ import { uprightSize, type Size } from '../mapping';
 import { FIT_LIMITS, MAX_DECODE_PIXELS, type FitLimits } from '../plan';
 
 export { FIT_LIMITS, type FitLimits } from '../plan';
-
-export type VipsModule = typeof Vips;
-type VipsImage = Vips.Image;
 
 export interface FitRequest {
 	bytes: Uint8Array;
@@ -45,6 +42,72 @@ export interface FitResult {
 	warnings: FitWarning[];
 }
 
+/** What the file's header says, as the decoder reads it. */
+export interface StoredImage extends Size {
+	/** EXIF orientation, 1 when there is none. */
+	orientation: number;
+	/** Pages of a TIFF, frames of a GIF or WEBP; 1 for the rest. */
+	pages: number;
+}
+
+/** Pixels in JavaScript memory: `channels` bytes per pixel, row by row. */
+export interface Raster extends Size {
+	data: Uint8Array;
+	channels: number;
+}
+
+/**
+ * One libvips, as the fit uses it. An image (`I`) is decoded pixels in memory, 8-bit sRGB or
+ * greyscale with its alpha kept.
+ */
+export interface ImageLibrary<I> {
+	/** Whether an SVG's <text> is drawn (fonts are available). */
+	readonly drawsSvgText: boolean;
+	/** Opens one file; everything made through the session is freed by its `close()`. */
+	open(request: FitRequest): ImageSession<I>;
+	/** The reason in an error the library threw, without its plumbing. */
+	reason(err: unknown): string;
+}
+
+export interface ImageSession<I> {
+	/** The header only: cheap. */
+	header(): Promise<StoredImage>;
+	/**
+	 * The file decoded upright into `box` (aspect kept), shrunk while decoding where the format
+	 * allows; drawn larger than it declares only when `enlarge` (an SVG). A cut-off file fails.
+	 */
+	thumbnail(box: Size, enlarge: boolean): Promise<I>;
+	/** Pixels decoded elsewhere (BMP), as an image. */
+	fromPixels(raster: Raster): Promise<I>;
+	size(image: I): Size;
+	hasAlpha(image: I): boolean;
+	/** Every `step`-th pixel of every `step`-th row. */
+	sample(image: I, step: number): Promise<Raster>;
+	/** Scaled by `scale` (< 1), to width and height rounded as {@link fitBox} rounds them. */
+	resize(image: I, scale: number): Promise<I>;
+	/** Alpha laid on white. */
+	flatten(image: I): Promise<I>;
+	/** Full-width strips `rows` high starting at `tops`, one under the other. */
+	strips(image: I, tops: readonly number[], rows: number): Promise<I>;
+	jpeg(image: I, quality: number): Promise<Uint8Array>;
+	/** PNG, or quantized to at most 256 colours. */
+	png(image: I, palette: boolean): Promise<Uint8Array>;
+	close(): void;
+}
+
+/**
+ * What fitting one image may add to a process at its peak, roughly: the file and a copy of it, and
+ * the pixels as decoded — a JPEG at a fraction of its size when the target is far smaller
+ * (shrink-on-load), an 8-bit RGBA frame for others.
+ */
+export function fitBytes(request: FitRequest): number {
+	const pixels = request.pixels ?? 12_000_000;
+	const longSide = request.limits?.photoLongSide ?? 2560;
+	const side = Math.sqrt(pixels * 4 / 3);
+	const shrink = request.format === 'jpeg' ? Math.min(8, 2 ** Math.floor(Math.log2(Math.max(1, side / longSide)))) : 1;
+	return 2 * request.bytes.length + 4 * pixels / (shrink * shrink) + 16 * 1024 * 1024;
+}
+
 /** JPEG qualities tried, best first; 50 is the floor below which text edges smear. */
 const QUALITIES = [85, 80, 75, 70, 65, 60, 55, 50] as const;
 /**
@@ -59,125 +122,82 @@ const MAX_PALETTE_GAIN = 5;
 /** Share of sampled pixels equal to their left neighbour above which a picture counts as flat artwork. */
 const FLAT_SHARE = 0.5;
 
-/** Fits one image; throws ImageError. Frees every libvips image it makes. */
-export function fitImage(vips: VipsModule, request: FitRequest): FitResult {
+/** A fitted image, and the time its converter spent on it. */
+export interface Converted extends FitResult {
+	ms: number;
+}
+
+/** Fits one image; throws ImageError. Frees every image it makes. */
+export async function fitImage<I>(library: ImageLibrary<I>, request: FitRequest): Promise<FitResult> {
 	const limits = request.limits ?? FIT_LIMITS;
-	const handles: Handle[] = [];
-	const keep: Keep = handle => {
-		handles.push(handle);
-		return handle;
-	};
 	const warnings: FitWarning[] = [];
+	const session = library.open(request);
 	try {
-		const loaded = request.format === 'bmp' ? loadBmp(vips, request.bytes, limits, keep) : load(vips, request, limits, keep, warnings);
-		let image = keep(normalize(loaded.image, keep).copyMemory());
-		const hasAlpha = image.hasAlpha();
-		const graphic = request.format !== 'jpeg' && looksLikeGraphic(image, keep);
+		const loaded = request.format === 'bmp' ? await loadBmp(session, request.bytes, limits) : await load(library, session, request, limits, warnings);
+		let image = loaded.image;
+		const hasAlpha = session.hasAlpha(image);
+		const graphic = request.format !== 'jpeg' && await looksLikeGraphic(session, image);
 		if (!graphic) {
-			const box = fitBox(image, photoLongSide(request, limits), limits.pixels);
-			if (box.scale < 1) image = keep(keep(image.resize(box.scale)).copyMemory());
+			const box = fitBox(session.size(image), photoLongSide(request, limits), limits.pixels);
+			if (box.scale < 1) image = await session.resize(image, box.scale);
 		}
 		const attempts: string[] = [];
 		const base = { original: loaded.original, content: graphic ? 'graphic' as const : 'photo' as const, attempts, warnings };
+		const { width, height } = session.size(image);
 		if (graphic) {
-			const png = image.pngsaveBuffer({ compression: 6, keep: 'none' });
-			attempts.push(`PNG ${image.width}×${image.height} ${megabytes(png.length)}`);
-			if (png.length <= limits.fileBytes) return { ...base, bytes: png, mimeType: 'image/png', width: image.width, height: image.height };
+			const png = await session.png(image, false);
+			attempts.push(`PNG ${width}×${height} ${megabytes(png.length)}`);
+			if (png.length <= limits.fileBytes) return { ...base, bytes: png, mimeType: 'image/png', width, height };
 			// A palette makes a PNG 3–5 times smaller at best: further over, it would be time spent for nothing.
 			if (png.length <= limits.fileBytes * MAX_PALETTE_GAIN) {
-				const quantized = image.pngsaveBuffer({ palette: true, Q: 90, dither: 0, effort: 4, keep: 'none' });
-				attempts.push(`PNG ${image.width}×${image.height}, 256 colours, ${megabytes(quantized.length)}`);
-				if (quantized.length <= limits.fileBytes) return { ...base, bytes: quantized, mimeType: 'image/png', palette: true, width: image.width, height: image.height };
+				const quantized = await session.png(image, true);
+				attempts.push(`PNG ${width}×${height}, 256 colours, ${megabytes(quantized.length)}`);
+				if (quantized.length <= limits.fileBytes) return { ...base, bytes: quantized, mimeType: 'image/png', palette: true, width, height };
 			}
 		}
-		if (hasAlpha) image = keep(keep(image.flatten({ background: [255, 255, 255] })).copyMemory());
-		const jpeg = encodeJpegWithin(vips, image, limits.fileBytes, keep, attempts);
+		if (hasAlpha) image = await session.flatten(image);
+		const jpeg = await encodeJpegWithin(session, image, limits.fileBytes, attempts);
 		return { ...base, bytes: jpeg.bytes, mimeType: 'image/jpeg', quality: jpeg.quality, width: jpeg.width, height: jpeg.height };
 	} catch (err) {
 		if (err instanceof ImageError) throw err;
-		throw new ImageError('decode', phrase('could not be decoded: {0}', vipsMessage(err)), { cause: err });
+		throw new ImageError('decode', phrase('could not be decoded: {0}', library.reason(err)), { cause: err });
 	} finally {
-		for (const handle of handles) handle.delete();
+		session.close();
 	}
 }
-
-/** Anything wasm-vips allocates: it lives until `delete()`, whatever JavaScript's GC does. */
-interface Handle {
-	delete(): void;
-}
-
-/** Records a handle for deletion when the fit ends, and returns it. */
-type Keep = <T extends Handle>(handle: T) => T;
 
 /** The photo cap applies to files over the size limit; one within it fits at about its own size. */
 function photoLongSide(request: FitRequest, limits: FitLimits): number {
 	return request.bytes.length > limits.fileBytes ? limits.photoLongSide : limits.graphicLongSide;
 }
 
-interface Loaded {
-	image: VipsImage;
+interface Loaded<I> {
+	image: I;
 	original: FitResult['original'];
 }
 
 /** Decodes with shrink-on-load into a box that no content type needs exceeded, turned upright. */
-function load(vips: VipsModule, request: FitRequest, limits: FitLimits, keep: Keep, warnings: FitWarning[]): Loaded {
-	// One source for both reads (SVG is only read from a buffer).
-	const source = request.format === 'svg' ? undefined : keep(sourceOf(vips, request.bytes));
-	// The header only: cheap, and it is what the thumbnail below will see, orientation included.
-	const probe = keep(source ? vips.Image.newFromSource(source, '', { access: 'sequential' }) : vips.Image.newFromBuffer(request.bytes, '', { access: 'sequential' }));
-	const orientation = probe.getTypeof('orientation') !== 0 ? clampOrientation(probe.getInt('orientation')) : 1;
-	const stored = { width: probe.width, height: probe.height };
+async function load<I>(library: ImageLibrary<I>, session: ImageSession<I>, request: FitRequest, limits: FitLimits, warnings: FitWarning[]): Promise<Loaded<I>> {
+	const header = await session.header();
+	const orientation = clampOrientation(header.orientation);
+	const stored = { width: header.width, height: header.height };
 	if (stored.width * stored.height > MAX_DECODE_PIXELS) {
 		throw new ImageError('limit', phrase('is {0}×{1} pixels, too large to convert safely (at most {2} MP); scale it down first', count(stored.width), count(stored.height), MAX_DECODE_PIXELS / 1e6));
 	}
 	const upright = uprightSize(stored, orientation);
-	const pages = probe.getTypeof('n-pages') !== 0 ? probe.getInt('n-pages') : 1;
-	if (pages > 1) warnings.push(request.format === 'tiff' ? { code: 'firstPage', pages } : { code: 'firstFrame', frames: pages });
-	if (request.format === 'svg' && /<text[\s>]/.test(Buffer.from(request.bytes.buffer, request.bytes.byteOffset, request.bytes.byteLength).toString('latin1'))) {
+	if (header.pages > 1) warnings.push(request.format === 'tiff' ? { code: 'firstPage', pages: header.pages } : { code: 'firstFrame', frames: header.pages });
+	if (request.format === 'svg' && !library.drawsSvgText && /<text[\s>]/.test(Buffer.from(request.bytes.buffer, request.bytes.byteOffset, request.bytes.byteLength).toString('latin1'))) {
 		warnings.push({ code: 'svgText' });
 	}
 	const longSide = request.format === 'jpeg' ? photoLongSide(request, limits) : limits.graphicLongSide;
-	const minimum = request.format === 'svg' ? SVG_MIN_LONG_SIDE : 0;
-	const box = fitBox(upright, longSide, limits.pixels, minimum);
-	const options = {
-		height: box.height,
-		size: request.format === 'svg' ? 'both' : 'down',
-		// A cut-off file fails rather than arrive half grey (thumbnail's own fail_on is not passed to the loader).
-		option_string: 'fail_on=truncated',
-	};
-	// thumbnailSource returns the image; its declared type says void.
-	const image = keep(source ? vips.Image.thumbnailSource(source, box.width, options) as unknown as VipsImage : vips.Image.thumbnailBuffer(request.bytes, box.width, options));
+	const svg = request.format === 'svg';
+	const box = fitBox(upright, longSide, limits.pixels, svg ? SVG_MIN_LONG_SIDE : 0);
+	const image = await session.thumbnail(box, svg);
 	return { image, original: { width: stored.width, height: stored.height, orientation, upright } };
 }
 
-/**
- * Files up to this size are copied into WebAssembly memory whole; larger ones are streamed to
- * libvips from JavaScript instead, which is slower (libvips' thread asks for 4 KiB at a time,
- * through this thread) but spares WebAssembly memory — which never shrinks — two copies of a
- * 20+ MB file.
- */
-const STREAM_FROM_BYTES = 12 * 1024 * 1024;
-
-function sourceOf(vips: VipsModule, bytes: Uint8Array): Vips.Source {
-	if (bytes.length <= STREAM_FROM_BYTES) return vips.Source.newFromMemory(bytes);
-	const source = new vips.SourceCustom();
-	let position = 0;
-	source.onRead = length => {
-		if (position >= bytes.length) return undefined;
-		const chunk = bytes.subarray(position, Math.min(bytes.length, position + length));
-		position += chunk.length;
-		return chunk;
-	};
-	// whence as lseek's: 0 from the start, 1 from here, 2 from the end.
-	source.onSeek = (offset, whence) => {
-		position = Math.max(0, Math.min(bytes.length, whence === 0 ? offset : whence === 1 ? position + offset : bytes.length + offset));
-		return position;
-	};
-	return source;
-}
-
 /** BMP through the JS decoder, shrunk while decoding when it is far larger than any box. */
-function loadBmp(vips: VipsModule, bytes: Uint8Array, limits: FitLimits, keep: Keep): Loaded {
+async function loadBmp<I>(session: ImageSession<I>, bytes: Uint8Array, limits: FitLimits): Promise<Loaded<I>> {
 	const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 	const core = bytes.length >= 18 && view.getUint32(14, true) === 12;
 	const width = bytes.length >= 26 ? (core ? view.getUint16(18, true) : Math.abs(view.getInt32(18, true))) : 0;
@@ -187,19 +207,10 @@ function loadBmp(vips: VipsModule, bytes: Uint8Array, limits: FitLimits, keep: K
 	// final image's, and libvips still does the last, finer step.
 	const shrink = Math.max(1, Math.floor(1 / box.scale));
 	const bitmap = decodeBmp(bytes, { shrink });
-	const raw = keep(vips.Image.newFromMemory(bitmap.data, bitmap.width, bitmap.height, bitmap.channels, vips.BandFormat.uchar));
-	const rgb = keep(raw.copy({ interpretation: vips.Interpretation.srgb }));
+	let image = await session.fromPixels({ data: bitmap.data, width: bitmap.width, height: bitmap.height, channels: bitmap.channels });
 	const fitted = fitBox({ width: bitmap.width, height: bitmap.height }, limits.graphicLongSide, limits.pixels);
-	const image = fitted.scale < 1 ? keep(rgb.resize(fitted.width / bitmap.width)) : rgb;
+	if (fitted.scale < 1) image = await session.resize(image, fitted.width / bitmap.width);
 	return { image, original: { width, height, orientation: 1, upright: { width, height } } };
-}
-
-/** 8-bit sRGB or greyscale, alpha kept: what the encoders take as is. */
-function normalize(image: VipsImage, keep: Keep): VipsImage {
-	const grey = image.bands <= 2 && image.interpretation !== 'cmyk';
-	const space = grey ? 'b-w' : 'srgb';
-	if (image.interpretation === space && image.format === 'uchar') return image;
-	return keep(image.colourspace(space));
 }
 
 interface Box extends Size {
@@ -230,11 +241,11 @@ export function fitBox(size: Size, longSide: number, pixels: number, minimumLong
  * exactly equal to their neighbour — flat areas, which a photo's noise (or a GIF's dithering)
  * never has, and which PNG compresses well.
  */
-function looksLikeGraphic(image: VipsImage, keep: Keep): boolean {
-	const step = Math.max(1, Math.ceil(Math.sqrt(image.width * image.height / 65_536)));
-	const sample = step > 1 ? keep(image.subsample(step, step, { point: true })) : image;
-	const data = sample.writeToMemory() as Uint8Array;
-	const bands = sample.bands;
+async function looksLikeGraphic<I>(session: ImageSession<I>, image: I): Promise<boolean> {
+	const { width, height } = session.size(image);
+	const step = Math.max(1, Math.ceil(Math.sqrt(width * height / 65_536)));
+	const sample = await session.sample(image, step);
+	const { data, channels: bands } = sample;
 	const alpha = bands === 2 || bands === 4;
 	let equal = 0;
 	let pairs = 0;
@@ -254,44 +265,62 @@ function looksLikeGraphic(image: VipsImage, keep: Keep): boolean {
 	return translucent || (pairs > 0 && equal / pairs >= FLAT_SHARE);
 }
 
+/** Every `step`-th pixel of every `step`-th row of pixels in memory. */
+export function pointSample(raster: Raster, step: number): Raster {
+	if (step <= 1) return raster;
+	const width = Math.ceil(raster.width / step);
+	const height = Math.ceil(raster.height / step);
+	const { channels } = raster;
+	const data = new Uint8Array(width * height * channels);
+	for (let y = 0; y < height; y++) {
+		const from = y * step * raster.width * channels;
+		for (let x = 0; x < width; x++) {
+			const at = from + x * step * channels;
+			for (let c = 0; c < channels; c++) data[(y * width + x) * channels + c] = raster.data[at + c]!;
+		}
+	}
+	return { data, width, height, channels };
+}
+
 /**
  * JPEG within `limit` bytes: the highest quality from 85 down to 50 that fits, then smaller
  * sizes. Qualities are first tried on a sample of the picture (see bandSample), so the whole
  * image is usually encoded once; whole-image encodings decide.
  */
-function encodeJpegWithin(vips: VipsModule, start: VipsImage, limit: number, keep: Keep, attempts: string[]): { bytes: Uint8Array; quality: number; width: number; height: number } {
+async function encodeJpegWithin<I>(session: ImageSession<I>, start: I, limit: number, attempts: string[]): Promise<{ bytes: Uint8Array; quality: number; width: number; height: number }> {
 	let image = start;
 	for (;;) {
-		const sample = bandSample(vips, image, keep);
-		const predict = (quality: number) => sample!.image.jpegsaveBuffer({ Q: quality, keep: 'none' }).length * sample!.scale;
+		const { width, height } = session.size(image);
+		const sample = await bandSample(session, image);
+		const predict = async (quality: number) => (await session.jpeg(sample!.image, quality)).length * sample!.scale;
 		let from = 0;
 		let estimate85: number | undefined;
 		let hopeless = false;
 		if (sample) {
-			estimate85 = predict(QUALITIES[0]);
+			estimate85 = await predict(QUALITIES[0]);
 			hopeless = estimate85 * RELATIVE_SIZE[50]! > limit * 1.05;
 			// The quality curve's guess, checked on the sample (3 % kept for its error) and lowered until it fits.
 			const guess = QUALITIES.findIndex(quality => estimate85! * RELATIVE_SIZE[quality]! <= limit * 0.97);
 			from = guess < 0 ? QUALITIES.length - 1 : guess;
-			while (!hopeless && from > 0 && from < QUALITIES.length - 1 && predict(QUALITIES[from]!) > limit * 0.97) from++;
+			while (!hopeless && from > 0 && from < QUALITIES.length - 1 && await predict(QUALITIES[from]!) > limit * 0.97) from++;
 		}
 		let tried: { quality: number; size: number } | undefined;
 		for (const quality of hopeless ? [] : QUALITIES.slice(from)) {
 			// Predicted from the last whole encoding; 5 % slack so a near miss is still tried.
 			if (tried && tried.size * RELATIVE_SIZE[quality]! / RELATIVE_SIZE[tried.quality]! > limit * 1.05 && quality !== QUALITIES[QUALITIES.length - 1]) continue;
-			const bytes = image.jpegsaveBuffer({ Q: quality, keep: 'none' });
-			attempts.push(`JPEG ${image.width}×${image.height} q${quality} ${megabytes(bytes.length)}`);
-			if (bytes.length <= limit) return { bytes, quality, width: image.width, height: image.height };
+			const bytes = await session.jpeg(image, quality);
+			attempts.push(`JPEG ${width}×${height} q${quality} ${megabytes(bytes.length)}`);
+			if (bytes.length <= limit) return { bytes, quality, width, height };
 			tried = { quality, size: bytes.length };
 			if (tried.size * RELATIVE_SIZE[50]! / RELATIVE_SIZE[quality]! > limit * 1.05) break;
 		}
 		// Scaled so that quality 80 is predicted to fit with 10 % to spare.
 		const size85 = tried ? tried.size / RELATIVE_SIZE[tried.quality]! : estimate85!;
 		const scale = Math.min(0.9, Math.max(0.25, Math.sqrt(limit * 0.9 / (size85 * RELATIVE_SIZE[80]!))));
-		if (Math.max(image.width, image.height) * scale < 64) {
-			throw new ImageError('decode', phrase('could not be made smaller than {0}, even at {1}×{2} and quality 50', size(limit), image.width, image.height));
+		if (Math.max(width, height) * scale < 64) {
+			throw new ImageError('decode', phrase('could not be made smaller than {0}, even at {1}×{2} and quality 50', size(limit), width, height));
 		}
-		image = keep(keep(image.resize(scale)).copyMemory());
+		image = await session.resize(image, scale);
 	}
 }
 
@@ -300,25 +329,15 @@ function encodeJpegWithin(vips: VipsModule, start: VipsImage, limit: number, kee
  * high — whose JPEG size, scaled up, predicted the whole image's to within 1 % on photos, at an
  * eighth of the cost. Undefined for images small enough to just encode.
  */
-function bandSample(vips: VipsModule, image: VipsImage, keep: Keep): { image: VipsImage; scale: number } | undefined {
-	const count = 8;
-	const rows = Math.floor(image.height / (8 * count) / 16) * 16;
+async function bandSample<I>(session: ImageSession<I>, image: I): Promise<{ image: I; scale: number } | undefined> {
+	const bands = 8;
+	const { height } = session.size(image);
+	const rows = Math.floor(height / (8 * bands) / 16) * 16;
 	if (rows < 16) return undefined;
-	const bands = Array.from({ length: count }, (_, i) => keep(image.extractArea(0, Math.floor((i + 0.5) * image.height / count - rows / 2), image.width, rows)));
-	return { image: keep(vips.Image.arrayjoin(bands, { across: 1 })), scale: image.height / (count * rows) };
+	const tops = Array.from({ length: bands }, (_, i) => Math.floor((i + 0.5) * height / bands - rows / 2));
+	return { image: await session.strips(image, tops, rows), scale: height / (bands * rows) };
 }
 
 function clampOrientation(value: number): Orientation {
 	return value >= 1 && value <= 8 ? value as Orientation : 1;
-}
-
-/**
- * libvips errors arrive as WebAssembly exceptions whose `message` is `['vips::Error', 'unable to
- * …\nVipsJpeg: …\n']`; the last line says why.
- */
-export function vipsMessage(err: unknown): string {
-	const message = typeof err === 'object' && err !== null ? (err as { message?: unknown }).message : undefined;
-	const text = Array.isArray(message) ? message.map(String).join('\n') : typeof message === 'string' ? message : String(err);
-	const lines = text.split('\n').map(line => line.trim()).filter(line => line && line !== 'vips::Error' && !line.startsWith('unable to'));
-	return (lines[lines.length - 1] ?? text).replace(/^Vips\w*: /, '').replace(/\.$/, '');
 }

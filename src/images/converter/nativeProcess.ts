@@ -1,0 +1,52 @@
+/**
+ * The native converter's process: loads sharp (native libvips) and fits the images the extension
+ * host sends, as many at once as it sends (it decides how many). A crash here — a native library
+ * meeting a file it cannot handle, or a clash with the libraries of the process that started it —
+ * ends this process only; the host fits the images again with WebAssembly.
+ *
+ * Usage: forked with an IPC channel (advanced serialization); argv[2] is libvips' threads per image.
+ */
+import { phrase } from '../../shared/phrase';
+import { ImageError } from '../errors';
+import { fitImage, type ImageLibrary, type Raster } from './fitImage';
+import type { FromProcess, ToProcess } from './protocol';
+import { sharpLibrary, sharpMessage, type SharpModule } from './sharpLibrary';
+
+const send = (message: FromProcess): void => {
+	if (process.connected) process.send!(message);
+};
+
+/** The host went away: nothing is left to do. */
+process.on('disconnect', () => process.exit(0));
+
+const library = load();
+
+process.on('message', (message: ToProcess) => {
+	if (message.type !== 'fit' || !library) return;
+	const started = performance.now();
+	// Advanced serialization hands over a Uint8Array view, which sharp takes as it is.
+	fitImage(library, message.request).then(
+		result => send({ type: 'fitted', id: message.id, result, ms: performance.now() - started }),
+		(err: unknown) => {
+			const error = err instanceof ImageError ? err : new ImageError('decode', phrase('could not be converted: {0}', sharpMessage(err)));
+			send({ type: 'failed', id: message.id, code: error.code, message: error.predicate });
+		});
+});
+
+function load(): ImageLibrary<Raster> | undefined {
+	try {
+		// Bundled with the process; its native part (@img/sharp-<platform>) lies in node_modules beside it.
+		const sharp = require('sharp') as SharpModule & { cache(on: boolean): void; concurrency(threads: number): number; versions: Record<string, string> };
+		// Each image decoded is used once: a cache would only hold memory.
+		sharp.cache(false);
+		sharp.concurrency(Math.max(1, Number(process.argv[2]) || 1));
+		send({ type: 'ready', versions: `libvips ${sharp.versions.vips}, sharp ${sharp.versions.sharp}` });
+		return sharpLibrary(sharp);
+	} catch (err) {
+		// sharp's message goes on with advice for developers installing it: its first line says why.
+		const message = err instanceof Error ? err.message.split('\n')[0]! : String(err);
+		send({ type: 'broken', message });
+		process.disconnect?.();
+		return undefined;
+	}
+}
