@@ -1,6 +1,7 @@
 /**
  * One timed run of a folder of photos, in its own process so that its peak RSS and CPU time are
- * its own: either the extension's pipeline (reading, fitting in the converter's workers, packing
+ * its own: either the extension's pipeline (reading, fitting in the converter — native libvips in
+ * its process, or wasm-vips in worker threads where native is not available — and packing
  * requests for batchAnalyze) or sharp doing the same fit with two images at a time. Prints one
  * JSON line: see {@link FolderRunReport}.
  *
@@ -15,9 +16,11 @@ import { batchAnalyzeEngine } from '../../src/analysis/engines';
 import { runPipeline, type PipelineSource } from '../../src/analysis/pipeline';
 import type { VisionClient } from '../../src/api/batchAnalyze/client';
 import { ImageConverter } from '../../src/images/converter/converter';
+import type { NativeConverter } from '../../src/images/converter/nativeConverter';
 
 export type FolderRunArgs =
-	| { kind: 'pipeline'; files: string[]; workerPath: string; vipsPath: string }
+	/** `nativePath`: the native converter's process; without it, the WebAssembly converter does every image. */
+	| { kind: 'pipeline' | 'wasm'; files: string[]; workerPath: string; vipsPath: string; nativePath?: string }
 	| { kind: 'sharp'; files: string[]; sharpPath: string; jobs: number };
 
 export interface FolderRunReport {
@@ -26,26 +29,27 @@ export interface FolderRunReport {
 	wallMs: number;
 	/** The first image ready to send (fitted), from the start of the run. */
 	firstMs: number;
-	/** CPU time of the whole process, every thread. */
+	/** CPU time of the whole process, every thread, and of the native converter's process. */
 	cpuMs: number;
+	/** Peak RSS of this process (the extension host's part). */
 	maxRssMb: number;
+	/** Peak RSS of the native converter's process, when there was one. */
+	converterRssMb?: number;
 	/** Images in each request (the pipeline only). */
 	requests: number[];
 	/** Sent files' sizes and sizes, to check both pipelines did the same fit. */
 	largestOutput: number;
 	outputs: string[];
 	failed: number;
-	/** Converter workers started, and how many were replaced to give memory back (the pipeline only). */
-	workers?: { started: number; recycled: number };
 }
 
 async function main(): Promise<void> {
 	const args = JSON.parse(process.argv[2]!) as FolderRunArgs;
-	const report = args.kind === 'pipeline' ? await pipelineRun(args) : await sharpRun(args);
+	const report = args.kind === 'sharp' ? await sharpRun(args) : await pipelineRun(args);
 	process.stdout.write(JSON.stringify(report));
 }
 
-async function pipelineRun(args: Extract<FolderRunArgs, { kind: 'pipeline' }>): Promise<FolderRunReport> {
+async function pipelineRun(args: Extract<FolderRunArgs, { kind: 'pipeline' | 'wasm' }>): Promise<FolderRunReport> {
 	const requests: number[] = [];
 	const client: Pick<VisionClient, 'batchAnalyze'> = {
 		batchAnalyze: async request => {
@@ -59,7 +63,9 @@ async function pipelineRun(args: Extract<FolderRunArgs, { kind: 'pipeline' }>): 
 	};
 	const started = performance.now();
 	const cpu = process.cpuUsage();
-	const converter = new ImageConverter({ workerPath: args.workerPath, vipsPath: args.vipsPath });
+	const logged: string[] = [];
+	const converter = new ImageConverter({ nativePath: args.nativePath, wasm: { workerPath: args.workerPath, vipsPath: args.vipsPath }, log: line => logged.push(line) });
+	let native: { cpuMs: number; maxRssMb: number } | undefined;
 	const sources: PipelineSource[] = args.files.map(file => ({ name: file, read: async () => ({ bytes: await fs.promises.readFile(file) }) }));
 	let firstMs = 0;
 	const outputs: string[] = [];
@@ -81,10 +87,14 @@ async function pipelineRun(args: Extract<FolderRunArgs, { kind: 'pipeline' }>): 
 				}
 			},
 		});
+		const pid = (converter as unknown as { native: NativeConverter | undefined }).native?.pid;
+		if (args.nativePath && pid === undefined) throw new Error(`the native converter is not running: ${logged.join(' ')}`);
+		if (pid !== undefined) native = processUsage(pid);
 	} finally {
 		await converter.dispose();
 	}
-	return finish(args.files.length, started, cpu, { firstMs, requests, largestOutput, outputs: [...new Set(outputs)], failed, workers: { ...converter.counts } });
+	const report = finish(args.files.length, started, cpu, { firstMs, requests, largestOutput, outputs: [...new Set(outputs)], failed });
+	return native ? { ...report, cpuMs: report.cpuMs + native.cpuMs, converterRssMb: native.maxRssMb } : report;
 }
 
 /**
@@ -127,6 +137,17 @@ interface SharpPipeline {
 	jpeg(options: { quality: number }): SharpPipeline;
 	toBuffer(): Promise<Buffer>;
 	toBuffer(options: { resolveWithObject: true }): Promise<{ data: Buffer; info: { width: number; height: number; channels: number } }>;
+}
+
+/** CPU time and peak RSS of another process, from /proc (Linux). */
+function processUsage(pid: number): { cpuMs: number; maxRssMb: number } {
+	const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+	const peakKb = Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1] ?? 0);
+	// Fields after the command's closing parenthesis: utime and stime are the 12th and 13th, in clock ticks (100 per second).
+	const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+	const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+	const ticks = Number(fields[11]) + Number(fields[12]);
+	return { cpuMs: ticks * 10, maxRssMb: peakKb / 1024 };
 }
 
 function finish(images: number, started: number, cpu: NodeJS.CpuUsage, rest: Omit<FolderRunReport, 'images' | 'wallMs' | 'cpuMs' | 'maxRssMb'>): FolderRunReport {
