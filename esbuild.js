@@ -170,7 +170,7 @@ function productTargets(target = buildTarget()) {
 			entryPoints: {
 				extension: 'src/extension.ts',
 				runtime: 'src/commands/runtime.ts',
-				imageWorker: 'src/images/converter/worker.ts',
+				imageWorker: 'src/images/converter/wasmWorker.ts',
 				...target === 'universal' ? {} : { imageProcess: 'src/images/converter/nativeProcess.ts' },
 			},
 			outdir: 'dist',

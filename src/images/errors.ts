@@ -78,3 +78,13 @@ export function size(bytes: number, limit?: number): Phrase {
 export function count(n: number): string {
 	return n.toLocaleString('en-US');
 }
+
+/** An image whose conversion was cancelled (by the user, or with its batch). */
+export function conversionCancelled(): ImageError {
+	return new ImageError('cancelled', 'was not converted: cancelled');
+}
+
+/** An image still waiting when the converter was disposed. */
+export function converterShutDown(): ImageError {
+	return new ImageError('cancelled', 'was not converted: the converter has shut down');
+}

@@ -21,10 +21,10 @@ export const VIPS_PATH = require.resolve('wasm-vips');
 export function repoRoot(): string {
 	for (const start of [__dirname, process.cwd()]) {
 		for (let dir = start; dir !== path.dirname(dir); dir = path.dirname(dir)) {
-			if (fs.existsSync(path.join(dir, 'src', 'images', 'converter', 'worker.ts'))) return dir;
+			if (fs.existsSync(path.join(dir, 'src', 'images', 'converter', 'wasmWorker.ts'))) return dir;
 		}
 	}
-	throw new Error(`src/images/converter/worker.ts not found above ${__dirname} or ${process.cwd()}`);
+	throw new Error(`src/images/converter/wasmWorker.ts not found above ${__dirname} or ${process.cwd()}`);
 }
 
 /**
@@ -34,7 +34,7 @@ export function repoRoot(): string {
 export async function buildImageWorker(dir: string): Promise<string> {
 	const outfile = path.join(dir, 'imageWorker.js');
 	await esbuild.build({
-		entryPoints: [path.join(repoRoot(), 'src', 'images', 'converter', 'worker.ts')],
+		entryPoints: [path.join(repoRoot(), 'src', 'images', 'converter', 'wasmWorker.ts')],
 		outfile,
 		bundle: true,
 		platform: 'node',

@@ -10,9 +10,9 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import * as os from 'node:os';
 import { phrase } from '../../shared/phrase';
-import { ImageError } from '../errors';
+import { conversionCancelled, converterShutDown, ImageError } from '../errors';
 import { fitBytes, type Converted, type FitRequest } from './fitImage';
-import type { FromProcess, ToProcess } from './protocol';
+import type { FromProcess, ToProcess } from './converterProtocol';
 
 export interface NativeConverterOptions {
 	/** The process's script (dist/imageProcess.js in the extension). */
@@ -90,7 +90,7 @@ export class NativeConverter {
 
 	/** Starts the process ahead of the first image; resolves with what it runs, rejects with why it cannot. */
 	warm(): Promise<string> {
-		if (this.disposed) return Promise.reject(shutDown());
+		if (this.disposed) return Promise.reject(converterShutDown());
 		this.start();
 		this.scheduleIdle();
 		return this.started!;
@@ -98,8 +98,8 @@ export class NativeConverter {
 
 	/** Fits one image in the process. Rejects with ImageError; 'cancelled' when `signal` fires, 'converter' when the process could not do it. */
 	fit(request: FitRequest, signal?: AbortSignal): Promise<Converted> {
-		if (this.disposed) return Promise.reject(shutDown());
-		if (signal?.aborted) return Promise.reject(cancelled());
+		if (this.disposed) return Promise.reject(converterShutDown());
+		if (signal?.aborted) return Promise.reject(conversionCancelled());
 		return new Promise<Converted>((resolve, reject) => {
 			const job: NativeJob = { id: this.nextId++, request, bytes: fitBytes(request), resolve, reject, signal, onAbort: undefined, settled: false };
 			if (signal) {
@@ -116,7 +116,7 @@ export class NativeConverter {
 	async dispose(): Promise<void> {
 		this.disposed = true;
 		clearTimeout(this.idleTimer);
-		this.failAll(shutDown());
+		this.failAll(converterShutDown());
 		await this.stop();
 	}
 
@@ -226,7 +226,7 @@ export class NativeConverter {
 		const queued = this.queue.indexOf(job);
 		if (queued >= 0) this.queue.splice(queued, 1);
 		// One in progress cannot be interrupted: its slot stays taken until the process answers.
-		this.settle(job, cancelled());
+		this.settle(job, conversionCancelled());
 	}
 
 	private settle(job: NativeJob, outcome: Converted | ImageError): void {
@@ -273,12 +273,4 @@ export class NativeConverter {
 			child.kill();
 		});
 	}
-}
-
-function cancelled(): ImageError {
-	return new ImageError('cancelled', 'was not converted: cancelled');
-}
-
-function shutDown(): ImageError {
-	return new ImageError('cancelled', 'was not converted: the converter has shut down');
 }

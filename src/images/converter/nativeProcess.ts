@@ -9,7 +9,7 @@
 import { phrase } from '../../shared/phrase';
 import { ImageError } from '../errors';
 import { fitImage, type ImageLibrary, type Raster } from './fitImage';
-import type { FromProcess, ToProcess } from './protocol';
+import type { FromProcess, ToProcess } from './converterProtocol';
 import { sharpLibrary, sharpMessage, type SharpModule } from './sharpLibrary';
 
 const send = (message: FromProcess): void => {

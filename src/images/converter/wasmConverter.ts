@@ -12,9 +12,9 @@
  */
 import * as os from 'node:os';
 import type { ResourceLimits } from 'node:worker_threads';
-import { ImageError } from '../errors';
+import { conversionCancelled, converterShutDown, ImageError } from '../errors';
 import type { FitOptions } from './converter';
-import { ConverterThread, type Job } from './converterThread';
+import { WasmThread, type Job } from './wasmThread';
 import { fitBytes, type Converted, type FitRequest } from './fitImage';
 
 export interface WasmConverterOptions {
@@ -95,9 +95,9 @@ export function poolSize(cores: number, budgetMb: number): number {
 
 export class WasmConverter {
 	/** Live workers: starting, idle or busy. */
-	private readonly threads: ConverterThread[] = [];
+	private readonly threads: WasmThread[] = [];
 	private readonly queue: Job[] = [];
-	private readonly idleTimers = new Map<ConverterThread, NodeJS.Timeout>();
+	private readonly idleTimers = new Map<WasmThread, NodeJS.Timeout>();
 	/** Workers being ended, awaited by dispose. */
 	private readonly stopping = new Set<Promise<void>>();
 	private readonly size: number;
@@ -145,8 +145,8 @@ export class WasmConverter {
 	 * the caller must not use them afterwards.
 	 */
 	fit(request: FitRequest, signal?: AbortSignal, options: FitOptions = {}): Promise<Converted> {
-		if (this.disposed) return Promise.reject(shutDown());
-		if (signal?.aborted) return Promise.reject(cancelled());
+		if (this.disposed) return Promise.reject(converterShutDown());
+		if (signal?.aborted) return Promise.reject(conversionCancelled());
 		return new Promise<Converted>((resolve, reject) => {
 			const job: Job = { id: this.nextId++, request, fileBytes: request.bytes.length, handOver: options.handOver ?? false, resolve, reject, signal, onAbort: undefined };
 			if (signal) {
@@ -160,11 +160,11 @@ export class WasmConverter {
 
 	async dispose(): Promise<void> {
 		this.disposed = true;
-		for (const job of this.queue.splice(0)) this.settle(job, shutDown());
+		for (const job of this.queue.splice(0)) this.settle(job, converterShutDown());
 		for (const thread of [...this.threads]) {
 			const job = thread.job;
 			void this.retire(thread);
-			if (job) this.settle(job, shutDown());
+			if (job) this.settle(job, converterShutDown());
 		}
 		await Promise.all(this.stopping);
 	}
@@ -191,7 +191,7 @@ export class WasmConverter {
 	}
 
 	/** An idle worker that can fit it: one already loaded first. */
-	private idleFor(svg: boolean): ConverterThread | undefined {
+	private idleFor(svg: boolean): WasmThread | undefined {
 		const idle = this.threads.filter(t => !t.busy && (t.svg || !svg));
 		return idle.find(t => t.ready) ?? idle[0];
 	}
@@ -200,7 +200,7 @@ export class WasmConverter {
 	 * A new worker when the pool has room; for an SVG, an idle worker that cannot render it makes
 	 * room. Not while one is ended for memory: the two would add up.
 	 */
-	private grow(svg: boolean): ConverterThread | undefined {
+	private grow(svg: boolean): WasmThread | undefined {
 		if (this.recycling > 0) return undefined;
 		if (this.threads.length >= this.size && svg) {
 			const plain = this.threads.find(t => !t.busy && !t.svg);
@@ -209,13 +209,13 @@ export class WasmConverter {
 		return this.threads.length < this.size ? this.start(svg) : undefined;
 	}
 
-	private start(svg: boolean): ConverterThread {
+	private start(svg: boolean): WasmThread {
 		if (this.threads.length === 0 && this.stopping.size === 0) {
 			this.baselineBytes = this.residentBytes();
 			this.allowanceBytes = Math.max(MIN_ALLOWANCE_MB * MB, this.budgetBytes - this.baselineBytes - PEAK_MARGIN_MB * MB);
 		}
 		this.counts.started++;
-		const thread = new ConverterThread({
+		const thread = new WasmThread({
 			workerPath: this.options.workerPath,
 			vipsPath: this.options.vipsPath,
 			resourceLimits: this.options.resourceLimits ?? DEFAULT_LIMITS,
@@ -230,14 +230,14 @@ export class WasmConverter {
 		return thread;
 	}
 
-	private dispatch(thread: ConverterThread, job: Job): void {
+	private dispatch(thread: WasmThread, job: Job): void {
 		clearTimeout(this.idleTimers.get(thread));
 		this.idleTimers.delete(thread);
 		// The cores shared among the images in progress: a photo alone gets two threads, never more than the machine has.
 		thread.run(job, Math.max(1, Math.floor(this.cores / (this.busyCount() + 1))));
 	}
 
-	private onDone(thread: ConverterThread, job: Job, outcome: Converted | ImageError, recycle: boolean): void {
+	private onDone(thread: WasmThread, job: Job, outcome: Converted | ImageError, recycle: boolean): void {
 		this.settle(job, outcome);
 		const used = this.recycling === 0 ? this.workersBytes() : 0;
 		if (recycle) {
@@ -269,7 +269,7 @@ export class WasmConverter {
 	}
 
 	/** The worker crashed, ran out of memory, or exited: the job it had fails, the others go on. */
-	private onStopped(thread: ConverterThread, job: Job | undefined, error: ImageError): void {
+	private onStopped(thread: WasmThread, job: Job | undefined, error: ImageError): void {
 		this.remove(thread);
 		if (job) this.settle(job, error);
 		this.pump();
@@ -279,14 +279,14 @@ export class WasmConverter {
 		const queued = this.queue.indexOf(job);
 		if (queued >= 0) {
 			this.queue.splice(queued, 1);
-			this.settle(job, cancelled());
+			this.settle(job, conversionCancelled());
 			return;
 		}
 		const thread = this.threads.find(t => t.job === job);
 		if (thread) {
 			// libvips cannot be interrupted mid-call: the worker goes, and a new one takes its place when needed.
 			void this.retire(thread);
-			this.settle(job, cancelled());
+			this.settle(job, conversionCancelled());
 			this.pump();
 		}
 	}
@@ -297,7 +297,7 @@ export class WasmConverter {
 		else job.resolve(outcome);
 	}
 
-	private scheduleIdle(thread: ConverterThread): void {
+	private scheduleIdle(thread: WasmThread): void {
 		clearTimeout(this.idleTimers.get(thread));
 		const timer = setTimeout(() => {
 			this.idleTimers.delete(thread);
@@ -308,7 +308,7 @@ export class WasmConverter {
 	}
 
 	/** Ends a worker; a job it had is the caller's to settle. Resolves once its memory is back. */
-	private retire(thread: ConverterThread): Promise<void> {
+	private retire(thread: WasmThread): Promise<void> {
 		if (!this.remove(thread)) return Promise.resolve();
 		const stopping = thread.stop();
 		this.stopping.add(stopping);
@@ -316,7 +316,7 @@ export class WasmConverter {
 		return stopping;
 	}
 
-	private remove(thread: ConverterThread): boolean {
+	private remove(thread: WasmThread): boolean {
 		const at = this.threads.indexOf(thread);
 		if (at < 0) return false;
 		this.threads.splice(at, 1);
@@ -324,12 +324,4 @@ export class WasmConverter {
 		this.idleTimers.delete(thread);
 		return true;
 	}
-}
-
-function cancelled(): ImageError {
-	return new ImageError('cancelled', 'was not converted: cancelled');
-}
-
-function shutDown(): ImageError {
-	return new ImageError('cancelled', 'was not converted: the converter has shut down');
 }

@@ -8,7 +8,7 @@ import { phrase } from '../../shared/phrase';
 import { ImageError } from '../errors';
 import { fitImage } from './fitImage';
 import { vipsLibrary, vipsMessage, type VipsModule } from './vipsLibrary';
-import type { FromWorker, ToWorker, WorkerData } from './protocol';
+import type { FromWorker, ToWorker, WorkerData } from './converterProtocol';
 
 const port = parentPort;
 if (!port) throw new Error('worker.js runs as a worker thread only');

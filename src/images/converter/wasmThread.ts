@@ -1,12 +1,12 @@
 /**
- * One worker thread of the converter's pool, as the extension host sees it: started with libvips
- * loading, given one image at a time, and ended by the pool. A crash or out-of-memory fails the
- * image it had; the pool decides what comes next.
+ * One worker thread of the WebAssembly converter's pool, as the extension host sees it: started
+ * with libvips loading, given one image at a time, and ended by the pool. A crash or
+ * out-of-memory fails the image it had; the pool decides what comes next.
  */
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { ImageError } from '../errors';
 import type { Converted, FitRequest } from './fitImage';
-import type { FromWorker, ToWorker, WorkerData } from './protocol';
+import type { FromWorker, ToWorker, WorkerData } from './converterProtocol';
 
 /** One image waiting for, or in, a worker. */
 export interface Job {
@@ -32,16 +32,16 @@ export interface ThreadOptions {
 
 export interface ThreadEvents {
 	/** libvips is loaded and warmed up: the next image starts at once. */
-	ready(thread: ConverterThread): void;
+	ready(thread: WasmThread): void;
 	/** `recycle`: the worker asks to be replaced (after a failed decode). */
-	done(thread: ConverterThread, job: Job, outcome: Converted | ImageError, recycle: boolean): void;
+	done(thread: WasmThread, job: Job, outcome: Converted | ImageError, recycle: boolean): void;
 	/** The worker crashed, ran out of memory, or exited; `job` is what it had. */
-	stopped(thread: ConverterThread, job: Job | undefined, error: ImageError): void;
+	stopped(thread: WasmThread, job: Job | undefined, error: ImageError): void;
 	/** libvips could not load: idle, it is ended; a job it had gets the failure anyway. */
-	broken(thread: ConverterThread): void;
+	broken(thread: WasmThread): void;
 }
 
-export class ConverterThread {
+export class WasmThread {
 	readonly svg: boolean;
 	/** Loaded and warmed up. */
 	ready = false;
