@@ -117,6 +117,8 @@ interface Row {
 	/** This process's peak, and the native converter's process's. */
 	peakRssMb: number;
 	converterRssMb: number | undefined;
+	/** Both processes at once, sampled. */
+	togetherRssMb: number | undefined;
 	cores: number;
 	requests: number | undefined;
 	firstMs: number;
@@ -135,6 +137,7 @@ function rows(samples: readonly Sample[]): Row[] {
 			imagesPerSecond: summarize(group.map(s => s.images / (s.wallMs / 1000))).median,
 			peakRssMb: Math.max(...group.map(s => s.maxRssMb)),
 			converterRssMb: converter.length > 0 ? Math.max(...converter) : undefined,
+			togetherRssMb: converter.length > 0 ? Math.max(...group.map(s => s.togetherRssMb ?? 0)) : undefined,
 			cores: summarize(group.map(s => s.cpuMs / s.wallMs)).median,
 			requests: group[0]!.kind === 'sharp' ? undefined : summarize(group.map(s => s.requests.length)).median,
 			firstMs: summarize(group.map(s => s.firstMs)).median,
@@ -157,22 +160,22 @@ function report(samples: readonly Sample[], cold: Record<'pipeline' | 'wasm', re
 	const sizes = summarizePhotos(photos);
 	const body = SETS.flatMap(set => {
 		const sharp = find(set.label, 'sharp');
-		const line = (r: Row) => [set.label, NAMES[r.kind], r.imagesPerSecond.toFixed(2), r.kind !== 'sharp' && sharp ? ratio(r.imagesPerSecond, sharp.imagesPerSecond) : '–', `${Math.ceil(r.peakRssMb)} MB`, r.converterRssMb === undefined ? '–' : `${Math.ceil(r.converterRssMb)} MB`, r.cores.toFixed(2), r.requests === undefined ? '–' : String(r.requests), ms(r.firstMs), r.outputs, mb(r.largestOutput)];
+		const line = (r: Row) => [set.label, NAMES[r.kind], r.imagesPerSecond.toFixed(2), r.kind !== 'sharp' && sharp ? ratio(r.imagesPerSecond, sharp.imagesPerSecond) : '–', `${Math.ceil(r.peakRssMb)} MB`, r.converterRssMb === undefined ? '–' : `${Math.ceil(r.converterRssMb)} MB`, r.togetherRssMb === undefined ? '–' : `${Math.ceil(r.togetherRssMb)} MB`, r.cores.toFixed(2), r.requests === undefined ? '–' : String(r.requests), ms(r.firstMs), r.outputs, mb(r.largestOutput)];
 		return [
 			...KINDS.map(kind => find(set.label, kind)).filter((r): r is Row => r !== undefined).map(line),
-			[set.label, 'the quota\'s optimum', String(QUOTA_RPS * IMAGES_PER_REQUEST), '–', '–', '–', '–', String(Math.ceil(set.count / IMAGES_PER_REQUEST)), '–', '–', '–'],
+			[set.label, 'the quota\'s optimum', String(QUOTA_RPS * IMAGES_PER_REQUEST), '–', '–', '–', '–', '–', String(Math.ceil(set.count / IMAGES_PER_REQUEST)), '–', '–', '–'],
 		];
 	});
 	const lines = [
 		'## A folder of phone photos: the extension, sharp, and the quota',
 		'',
 		`${SETS.map(s => `${sizes[s.label]!.count} distinct ${s.label} photos (${mb(sizes[s.label]!.minBytes)}–${mb(sizes[s.label]!.maxBytes)})`).join(' and ')}, stored ${SETS.map(s => `${s.width}×${s.height}`).join(' / ')} with EXIF orientation 6 → upright, long side 2560 px, JPEG ≤ 1 MB; the extension also packs them into batchAnalyze requests (answered at once by a stand-in client that builds each request's body). sharp ${sharpVersion}. `
-		+ `Medians of ${ROUNDS} rounds, each a fresh process, the pipelines taking turns. Peak RSS: the process (for the extension, its host's part), and the native converter's own process. Cores used = CPU time of both / wall time. Load average (1, 5, 15 min): ${loadAtStart.join(', ')} at the start, ${loadAtEnd.join(', ')} at the end.`,
+		+ `Medians of ${ROUNDS} rounds, each a fresh process, the pipelines taking turns. Peak RSS: the process (for the extension, its host's part), the native converter's own process, and both at once (their sum sampled every 20 ms). Cores used = CPU time of both / wall time. Load average (1, 5, 15 min): ${loadAtStart.join(', ')} at the start, ${loadAtEnd.join(', ')} at the end.`,
 		'',
 		table(
-			['photos', 'pipeline', 'images/s', 'vs sharp', 'peak RSS', 'converter process', 'cores used', 'requests', 'first image', 'sent', 'largest sent'],
+			['photos', 'pipeline', 'images/s', 'vs sharp', 'peak RSS', 'converter process', 'both at once', 'cores used', 'requests', 'first image', 'sent', 'largest sent'],
 			body,
-			['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l', 'r'],
+			['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l', 'r'],
 		),
 		'',
 		`Cold first image (a fresh process, one 12 MP photo, libvips not yet loaded): native median ${ms(summarize([...cold.pipeline]).median)} of ${cold.pipeline.map(c => ms(c)).join(', ')}; wasm-vips median ${ms(summarize([...cold.wasm]).median)} of ${cold.wasm.map(c => ms(c)).join(', ')}.`,
@@ -189,8 +192,8 @@ function report(samples: readonly Sample[], cold: Record<'pipeline' | 'wasm', re
 		if (sharp) lines.push(`- ≥ ${wanted}× sharp's images/s at ${set.label}: ${ratio(ours.imagesPerSecond, sharp.imagesPerSecond)} — ${check(ours.imagesPerSecond >= wanted * sharp.imagesPerSecond)}`);
 		const fewest = Math.ceil(set.count / IMAGES_PER_REQUEST);
 		lines.push(`- ${fewest} requests for ${set.count} photos at ${set.label}: ${ours.requests} — ${check(ours.requests === fewest)}`);
-		const total = ours.peakRssMb + (ours.converterRssMb ?? 0);
-		lines.push(`- peak RSS ≤ ${TARGETS.peakRssMb} MB at ${set.label}: host ${Math.ceil(ours.peakRssMb)} MB + converter process ${Math.ceil(ours.converterRssMb ?? 0)} MB = ${Math.ceil(total)} MB — ${check(total <= TARGETS.peakRssMb)}`);
+		const total = ours.togetherRssMb ?? ours.peakRssMb;
+		lines.push(`- peak RSS ≤ ${TARGETS.peakRssMb} MB at ${set.label}: ${Math.ceil(total)} MB for the host and the converter's process at once (their own peaks ${Math.ceil(ours.peakRssMb)} and ${Math.ceil(ours.converterRssMb ?? 0)} MB) — ${check(total <= TARGETS.peakRssMb)}`);
 	}
 	return lines.join('\n');
 }

@@ -35,6 +35,8 @@ export interface FolderRunReport {
 	maxRssMb: number;
 	/** Peak RSS of the native converter's process, when there was one. */
 	converterRssMb?: number;
+	/** Peak RSS of this process and the converter's together, sampled every 20 ms. */
+	togetherRssMb?: number;
 	/** Images in each request (the pipeline only). */
 	requests: number[];
 	/** Sent files' sizes and sizes, to check both pipelines did the same fit. */
@@ -66,6 +68,13 @@ async function pipelineRun(args: Extract<FolderRunArgs, { kind: 'pipeline' | 'wa
 	const logged: string[] = [];
 	const converter = new ImageConverter({ nativePath: args.nativePath, wasm: { workerPath: args.workerPath, vipsPath: args.vipsPath }, log: line => logged.push(line) });
 	let native: { cpuMs: number; maxRssMb: number } | undefined;
+	// This process and the converter's together, sampled: the peak of the whole, which the two
+	// processes' own peaks (reached at different moments) only bound.
+	let togetherMb = 0;
+	const sampler = setInterval(() => {
+		const pid = (converter as unknown as { native: NativeConverter | undefined }).native?.pid;
+		togetherMb = Math.max(togetherMb, (process.memoryUsage.rss() + (pid === undefined ? 0 : residentBytes(pid))) / 1_048_576);
+	}, 20);
 	const sources: PipelineSource[] = args.files.map(file => ({ name: file, read: async () => ({ bytes: await fs.promises.readFile(file) }) }));
 	let firstMs = 0;
 	const outputs: string[] = [];
@@ -91,10 +100,11 @@ async function pipelineRun(args: Extract<FolderRunArgs, { kind: 'pipeline' | 'wa
 		if (args.nativePath && pid === undefined) throw new Error(`the native converter is not running: ${logged.join(' ')}`);
 		if (pid !== undefined) native = processUsage(pid);
 	} finally {
+		clearInterval(sampler);
 		await converter.dispose();
 	}
 	const report = finish(args.files.length, started, cpu, { firstMs, requests, largestOutput, outputs: [...new Set(outputs)], failed });
-	return native ? { ...report, cpuMs: report.cpuMs + native.cpuMs, converterRssMb: native.maxRssMb } : report;
+	return native ? { ...report, cpuMs: report.cpuMs + native.cpuMs, converterRssMb: native.maxRssMb, togetherRssMb: togetherMb } : report;
 }
 
 /**
@@ -137,6 +147,15 @@ interface SharpPipeline {
 	jpeg(options: { quality: number }): SharpPipeline;
 	toBuffer(): Promise<Buffer>;
 	toBuffer(options: { resolveWithObject: true }): Promise<{ data: Buffer; info: { width: number; height: number; channels: number } }>;
+}
+
+/** Resident bytes of another process now, from /proc (Linux); 0 once it has ended. */
+function residentBytes(pid: number): number {
+	try {
+		return Number(/^VmRSS:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+	} catch {
+		return 0;
+	}
 }
 
 /** CPU time and peak RSS of another process, from /proc (Linux). */
