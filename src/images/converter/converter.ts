@@ -6,16 +6,11 @@
  * such failure the native converter is left alone until the extension restarts.
  */
 import { ImageError } from '../errors';
-import type { Converted, FitRequest } from './fitImage';
+import type { Converted, FitOptions, FitRequest } from './fitImage';
 import { NativeConverter } from './nativeConverter';
 import { WasmConverter, type WasmConverterOptions } from './wasmConverter';
 
-export type { Converted } from './fitImage';
-
-export interface FitOptions {
-	/** The bytes are the caller's to give away: moved to the converter, not copied. */
-	handOver?: boolean;
-}
+export type { Converted, FitOptions } from './fitImage';
 
 export interface ConverterOptions {
 	/** The native converter's process script (dist/imageProcess.js); none where the package has no native libvips. */

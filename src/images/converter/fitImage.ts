@@ -122,6 +122,11 @@ const MAX_PALETTE_GAIN = 5;
 /** Share of sampled pixels equal to their left neighbour above which a picture counts as flat artwork. */
 const FLAT_SHARE = 0.5;
 
+export interface FitOptions {
+	/** The bytes are the caller's to give away: moved to the converter, not copied. */
+	handOver?: boolean;
+}
+
 /** A fitted image, and the time its converter spent on it. */
 export interface Converted extends FitResult {
 	ms: number;

@@ -13,9 +13,8 @@
 import * as os from 'node:os';
 import type { ResourceLimits } from 'node:worker_threads';
 import { conversionCancelled, converterShutDown, ImageError } from '../errors';
-import type { FitOptions } from './converter';
 import { WasmThread, type Job } from './wasmThread';
-import { fitBytes, type Converted, type FitRequest } from './fitImage';
+import { fitBytes, type Converted, type FitOptions, type FitRequest } from './fitImage';
 
 export interface WasmConverterOptions {
 	/** The worker's script (dist/imageWorker.js in the extension). */
