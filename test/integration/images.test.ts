@@ -354,17 +354,20 @@ describe('images: the native converter\'s process, and WebAssembly when it fails
 		const native = (converter as unknown as { native: NativeConverter | undefined }).native!;
 		try {
 			await converter.fit(photo(400, 300));
+			const big = { bytes: photoJpeg(vips, 4000, 3000, { grain: 30 }), format: 'jpeg' as const };
 			for (let crash = 1; crash <= 2; crash++) {
-				const big = { bytes: photoJpeg(vips, 4000, 3000, { grain: 30 }), format: 'jpeg' as const };
-				const pending = converter.fit(big);
+				// Two images in progress: one crash, however many images it takes with it.
+				const pending = [converter.fit(big), converter.fit({ ...big })];
 				// Killed as a native crash would end it: mid-image, no goodbye.
 				await new Promise(resolve => setTimeout(resolve, 60));
 				process.kill(native.pid!, 'SIGSEGV');
-				const fitted = await pending;
-				assert.deepEqual([fitted.width, fitted.height], [2560, 1920], `crash ${crash}: the image is fitted all the same`);
+				for (const fitted of await Promise.all(pending)) {
+					assert.deepEqual([fitted.width, fitted.height], [2560, 1920], `crash ${crash}: each image is fitted all the same`);
+				}
 				assert.equal(converter.library, crash === 1 ? 'native' : 'wasm');
 			}
-			assert.match(logged[1]!, /^Images: the native image converter stopped \(signal SIGSEGV\); the image is converted with libvips in WebAssembly, the next in a new native process\.$/);
+			assert.equal(logged.length, 3, logged.join('\n'));
+			assert.match(logged[1]!, /^Images: the native image converter stopped \(signal SIGSEGV\); its images are converted with libvips in WebAssembly, the next in a new native process\.$/);
 			assert.match(logged[2]!, /^Images: native libvips cannot be used here \(.*stopped \(signal SIGSEGV\)\); images are converted with libvips in WebAssembly, which is slower\.$/);
 			assert.equal(native.counts.started, 2, 'one new process after the first crash');
 		} finally {
@@ -372,19 +375,22 @@ describe('images: the native converter\'s process, and WebAssembly when it fails
 		}
 	});
 
-	it('answers a cancelled image at once, and ends the process after a while without work', async () => {
+	it('answers a cancelled image at once, ending the process no one waits for; ends it too after a while without work', async () => {
 		const converter = new NativeConverter({ processPath: nativePath, idleMs: 300 });
 		try {
+			// Loaded first, so that the image is in progress when it is cancelled.
+			await converter.warm();
 			const controller = new AbortController();
 			const pending = converter.fit({ bytes: photoJpeg(vips, 4000, 3000), format: 'jpeg' }, controller.signal);
 			setTimeout(() => controller.abort(), 30);
 			await assert.rejects(pending, error('cancelled', /cancelled/));
-			assert.equal((await converter.fit(photo(400, 300))).width, 300);
+			assert.equal(converter.active, false, 'the process went with the image it was fitting for no one');
+			assert.equal((await converter.fit(photo(400, 300))).width, 300, 'a new process fits the next image');
 			assert.equal(converter.active, true);
 			await new Promise(resolve => setTimeout(resolve, 1500));
 			assert.equal(converter.active, false, 'the process ended');
 			assert.equal((await converter.fit(photo(400, 300))).width, 300, 'and a new one fits the next image');
-			assert.equal(converter.counts.started, 2);
+			assert.deepEqual(converter.counts, { started: 3, died: 0 });
 		} finally {
 			await converter.dispose();
 		}

@@ -5,6 +5,7 @@
  * start, or it died — is fitted with WebAssembly instead, so nothing is lost; after the second
  * such failure the native converter is left alone until the extension restarts.
  */
+import { phrase } from '../../shared/phrase';
 import { ImageError } from '../errors';
 import type { Converted, FitOptions, FitRequest } from './fitImage';
 import { NativeConverter } from './nativeConverter';
@@ -20,7 +21,7 @@ export interface ConverterOptions {
 	log?: (line: string) => void;
 }
 
-/** Native failures (would not start, died) after which WebAssembly does every image. */
+/** Native processes dead with images to fit after which WebAssembly does every image. */
 const NATIVE_FAILURES = 2;
 
 export type LibraryKind = 'native' | 'wasm';
@@ -28,7 +29,8 @@ export type LibraryKind = 'native' | 'wasm';
 export class ImageConverter {
 	private native: NativeConverter | undefined;
 	private wasmConverter: WasmConverter | undefined;
-	private nativeFailures = 0;
+	/** Native processes that died, as far as the log has said. */
+	private deathsTold = 0;
 	private told = false;
 
 	constructor(private readonly options: ConverterOptions) {
@@ -82,17 +84,25 @@ export class ImageConverter {
 		return this.wasmConverter;
 	}
 
+	/**
+	 * An image the native converter could not fit: said once for each process that died, and the
+	 * native converter left alone after NATIVE_FAILURES of them, or at once when libvips cannot load.
+	 */
 	private nativeFailed(err: unknown): void {
 		const native = this.native;
 		if (!native) return;
 		const reason = native.cannotLoad ?? (err instanceof Error ? err.message : String(err)).replace(/^could not be converted: /, '');
-		this.nativeFailures++;
-		if (!native.cannotLoad && this.nativeFailures < NATIVE_FAILURES) {
-			this.log(`Images: ${reason}; the image is converted with libvips in WebAssembly, the next in a new native process.`);
+		const deaths = native.counts.died;
+		if (!native.cannotLoad && deaths < NATIVE_FAILURES) {
+			if (deaths > this.deathsTold) {
+				this.deathsTold = deaths;
+				this.log(`Images: ${reason}; its images are converted with libvips in WebAssembly, the next in a new native process.`);
+			}
 			return;
 		}
 		this.native = undefined;
-		void native.dispose();
+		// What still waits for it is fitted with WebAssembly (see fit).
+		void native.dispose(new ImageError('converter', phrase('could not be converted: native libvips cannot be used here ({0})', reason)));
 		this.log(`Images: native libvips cannot be used here (${reason}); images are converted with libvips in WebAssembly, which is slower.`);
 	}
 

@@ -60,8 +60,8 @@ export class NativeConverter {
 	private disposed = false;
 	private readonly jobs: number;
 	private readonly budgetBytes: number;
-	/** Processes started, for the log and the tests. */
-	readonly counts = { started: 0 };
+	/** Processes started, and how many of them died (or could not start) with images to fit. */
+	readonly counts = { started: 0, died: 0 };
 
 	constructor(private readonly options: NativeConverterOptions) {
 		this.jobs = Math.max(1, Math.floor(options.jobs ?? os.availableParallelism()));
@@ -113,10 +113,15 @@ export class NativeConverter {
 		});
 	}
 
-	async dispose(): Promise<void> {
+	/**
+	 * Ends the process. Images still waiting fail with `reason` — by default 'cancelled', the
+	 * converter having shut down; ImageConverter passes a 'converter' error when it turns to
+	 * WebAssembly, so that they are fitted there.
+	 */
+	async dispose(reason: ImageError = converterShutDown()): Promise<void> {
 		this.disposed = true;
 		clearTimeout(this.idleTimer);
-		this.failAll(converterShutDown());
+		this.failAll(reason);
 		await this.stop();
 	}
 
@@ -130,7 +135,9 @@ export class NativeConverter {
 			stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
 			execArgv: [],
 			env: {
-				...process.env,
+				...childEnvironment(),
+				// sharp's pipelines run on libuv's threads (4 by default): one per image in progress.
+				UV_THREADPOOL_SIZE: String(Math.max(4, this.jobs)),
 				// In VS Code's own process (Electron), run the script as Node.
 				ELECTRON_RUN_AS_NODE: '1',
 				// glibc gives each libvips thread an arena that keeps what it freed: one arena, measured on a
@@ -153,7 +160,12 @@ export class NativeConverter {
 				}
 				else this.onResult(message);
 			});
-			child.once('error', err => reject(err));
+			// Every failure, not just the first: a send to a process that is going away fails too, before its exit.
+			child.on('error', err => {
+				reject(err);
+				// It never started (too many processes, no such executable): no exit will follow.
+				if (child.pid === undefined) this.onExit(child, err.message);
+			});
 			child.once('exit', (code, signal) => {
 				const why = this.exitReason(code, signal);
 				reject(new Error(why));
@@ -175,7 +187,8 @@ export class NativeConverter {
 			this.queue.shift();
 			this.running.set(next.id, next);
 			const message: ToProcess = { type: 'fit', id: next.id, request: next.request };
-			child.send(message);
+			// A send that fails means the process is going: its exit fails the images it had.
+			child.send(message, undefined, {}, () => undefined);
 		}
 		clearTimeout(this.idleTimer);
 		if (this.running.size === 0) this.scheduleIdle();
@@ -206,6 +219,7 @@ export class NativeConverter {
 		this.child = undefined;
 		this.started = undefined;
 		clearTimeout(this.idleTimer);
+		if (this.running.size > 0 || this.queue.length > 0) this.counts.died++;
 		// What it had, and what waited for it: the process could not do them.
 		this.failAll(new ImageError('converter', phrase('could not be converted: the native image converter stopped ({0})', why)));
 	}
@@ -225,8 +239,18 @@ export class NativeConverter {
 	private cancel(job: NativeJob): void {
 		const queued = this.queue.indexOf(job);
 		if (queued >= 0) this.queue.splice(queued, 1);
-		// One in progress cannot be interrupted: its slot stays taken until the process answers.
+		// One in progress cannot be interrupted: its slot stays taken until the process answers…
 		this.settle(job, conversionCancelled());
+		// …unless no one waits for anything it is doing (a batch cancelled, an image that never ends):
+		// the process goes, and a new one takes the images still to come.
+		if (this.running.size > 0 && [...this.running.values()].every(running => running.settled)) {
+			this.running.clear();
+			void this.stop();
+			if (this.queue.length > 0) {
+				this.start();
+				void this.started!.then(() => this.pump(), () => undefined);
+			}
+		}
 	}
 
 	private settle(job: NativeJob, outcome: Converted | ImageError): void {
@@ -249,13 +273,11 @@ export class NativeConverter {
 	private holdOn(): void {
 		const child = this.child;
 		if (!child) return;
-		const channel = child.channel as { ref?(): void; unref?(): void } | undefined;
-		if (this.queue.length > 0 || this.running.size > 0) {
-			child.ref();
-			channel?.ref?.();
-		} else {
-			child.unref();
-			channel?.unref?.();
+		const handles = [child, child.channel, child.stderr] as ({ ref?(): void; unref?(): void } | null | undefined)[];
+		const busy = this.queue.length > 0 || this.running.size > 0;
+		for (const handle of handles) {
+			if (busy) handle?.ref?.();
+			else handle?.unref?.();
 		}
 	}
 
@@ -273,4 +295,18 @@ export class NativeConverter {
 			child.kill();
 		});
 	}
+}
+
+/**
+ * What the converter's process gets of the extension host's environment: all but what could
+ * change how Node starts (NODE_OPTIONS) and proxy settings, which may hold credentials and which a
+ * process that only decodes images never needs.
+ */
+function childEnvironment(): NodeJS.ProcessEnv {
+	const env: NodeJS.ProcessEnv = {};
+	for (const [name, value] of Object.entries(process.env)) {
+		if (/^(node_options|(http|https|all|no)_proxy)$/i.test(name)) continue;
+		env[name] = value;
+	}
+	return env;
 }

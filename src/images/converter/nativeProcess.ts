@@ -42,8 +42,14 @@ process.on('message', (message: ToProcess) => {
  * without a command-line flag, which VS Code's own executable might not pass on.
  */
 const collect: () => void = (() => {
-	v8.setFlagsFromString('--expose-gc');
-	return vm.runInNewContext('gc') as () => void;
+	try {
+		v8.setFlagsFromString('--expose-gc');
+		const gc = vm.runInNewContext('gc') as unknown;
+		if (typeof gc === 'function') return gc as () => void;
+	} catch {
+		// Flags frozen, say: buffers then go when V8 gets to them.
+	}
+	return () => undefined;
 })();
 
 function load(): ImageLibrary<Raster> | undefined {
