@@ -71,6 +71,13 @@ describe('images: fitting with libvips', () => {
 			assert.deepEqual(fitted.attempts, [`JPEG 600×800 q85 ${fitted.attempts[0]!.split(' ').slice(3).join(' ')}`]);
 		});
 
+		it('keeps a greyscale photo greyscale', async () => {
+			const grey = withImages(keep => keep(keep(vips.Image.newFromBuffer(photoJpeg(vips, 3000, 2000, { grain: 20 }))).colourspace('b-w')).jpegsaveBuffer({ Q: 95 }));
+			const fitted = await fitImage({ bytes: grey, format: 'jpeg' });
+			assert.equal(fitted.mimeType, 'image/jpeg');
+			assert.equal(withImages(keep => keep(vips.Image.newFromBuffer(fitted.bytes)).bands), 1, 'one band, as it came');
+		});
+
 		it('keeps a screenshot as PNG at full size when it fits', async () => {
 			const png = withImages(keep => screenshot(1400, 900, keep).pngsaveBuffer());
 			const fitted = await fitImage({ bytes: png, format: 'png' });

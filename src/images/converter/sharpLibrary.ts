@@ -26,12 +26,19 @@ export function sharpLibrary(sharp: SharpModule): ImageLibrary<Raster> {
 
 class SharpSession implements ImageSession<Raster> {
 	private stored: StoredImage | undefined;
+	/**
+	 * Greyscale without alpha: kept so, as libvips keeps it, rather than made sRGB (sharp's
+	 * greyscale output drops alpha, so greyscale with alpha becomes sRGB with alpha).
+	 */
+	private grey = false;
 
 	constructor(private readonly sharp: SharpModule, private readonly request: FitRequest) {}
 
 	async header(): Promise<StoredImage> {
-		const meta = await this.sharp(this.request.bytes, { limitInputPixels: false }).metadata();
+		// As forgiving as libvips' own header read: a warning (an odd TIFF tag) is no reason to refuse.
+		const meta = await this.sharp(this.request.bytes, { limitInputPixels: false, failOn: 'none' }).metadata();
 		this.stored = { width: meta.width, height: meta.height, orientation: meta.orientation ?? 1, pages: meta.pages ?? 1 };
+		this.grey = meta.channels === 1;
 		return this.stored;
 	}
 
@@ -45,7 +52,7 @@ class SharpSession implements ImageSession<Raster> {
 		const pipeline = this.sharp(this.request.bytes, options)
 			.autoOrient()
 			.resize(box.width, box.height, { fit: 'inside', withoutEnlargement: !enlarge });
-		return raster(pipeline);
+		return raster(this.grey ? pipeline.toColourspace('b-w') : pipeline);
 	}
 
 	fromPixels(pixels: Raster): Promise<Raster> {
@@ -93,12 +100,14 @@ class SharpSession implements ImageSession<Raster> {
 		// Pixels are JavaScript buffers: nothing to free by hand.
 	}
 
+	/** A pipeline from pixels in memory; greyscale stays greyscale in whatever it writes (sharp's default is sRGB). */
 	private from(image: Raster): Sharp {
-		return this.sharp(image.data, { raw: { width: image.width, height: image.height, channels: image.channels as 1 | 2 | 3 | 4 } });
+		const pipeline = this.sharp(image.data, { raw: { width: image.width, height: image.height, channels: image.channels as 1 | 2 | 3 | 4 } });
+		return image.channels === 1 ? pipeline.toColourspace('b-w') : pipeline;
 	}
 }
 
-/** 8-bit sRGB pixels, alpha kept. */
+/** 8-bit pixels, alpha kept, in the pipeline's output colourspace (sRGB or greyscale). */
 async function raster(pipeline: Sharp): Promise<Raster> {
 	const { data, info } = await pipeline.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
 	return { data, width: info.width, height: info.height, channels: info.channels };
