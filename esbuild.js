@@ -92,11 +92,14 @@ function hostTarget() {
 
 /**
  * The target this build is for: --target=, else $YV_TARGET (set by `--package` for vsce's prepublish
- * build), else this machine's when its native libvips is installed, else `universal`.
+ * build), else `universal` for a prepublish build vsce ran by itself, else this machine's when its
+ * native libvips is installed, else `universal`.
  * @returns {string}
  */
 function buildTarget() {
-	const named = targetArgument ?? process.env.YV_TARGET;
+	if (process.argv.includes('--target')) throw new Error('--target takes its value after an equals sign: --target=linux-x64');
+	// A bare `vsce package` or `vsce publish` runs the prepublish build with no target: the universal package.
+	const named = targetArgument ?? process.env.YV_TARGET ?? (process.env.npm_lifecycle_event === 'vscode:prepublish' ? 'universal' : undefined);
 	if (named) {
 		if (named !== 'universal' && !(named in NATIVE_PLATFORMS)) throw new Error(`--target=${named}: one of universal, ${Object.keys(NATIVE_PLATFORMS).join(', ')}`);
 		return named;
