@@ -375,6 +375,25 @@ describe('images: the native converter\'s process, and WebAssembly when it fails
 		}
 	});
 
+	it('sends one image ahead to wait in the process; cancelled there, it is answered at once and the next takes its place', async () => {
+		const converter = new NativeConverter({ processPath: nativePath, jobs: 1 });
+		try {
+			await converter.warm();
+			const big = { bytes: photoJpeg(vips, 4000, 3000, { grain: 30 }), format: 'jpeg' as const };
+			const first = converter.fit(big);
+			const controller = new AbortController();
+			const ahead = converter.fit(photo(), controller.signal);
+			const third = converter.fit(photo(400, 300));
+			await new Promise(resolve => setTimeout(resolve, 30));
+			controller.abort();
+			await assert.rejects(ahead, error('cancelled', /cancelled/));
+			assert.deepEqual([(await first).width, (await third).width], [2560, 300], 'the one in progress and the next are fitted');
+			assert.deepEqual(converter.counts, { started: 1, died: 0 }, 'in the same process');
+		} finally {
+			await converter.dispose();
+		}
+	});
+
 	it('answers a cancelled image at once, ending the process no one waits for; ends it too after a while without work', async () => {
 		const converter = new NativeConverter({ processPath: nativePath, idleMs: 300 });
 		try {

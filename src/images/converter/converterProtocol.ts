@@ -28,8 +28,11 @@ export type FromWorker =
 	/** libvips itself could not load: every job will fail the same way. */
 	| { type: 'broken'; message: string };
 
-/** To the native converter's process: fit this image. */
-export type ToProcess = { type: 'fit'; id: number; request: FitRequest };
+/**
+ * To the native converter's process: fit this image (when one of its places is free); drop one
+ * sent ahead that no one waits for any more, unless it has started.
+ */
+export type ToProcess = { type: 'fit'; id: number; request: FitRequest } | { type: 'drop'; id: number };
 
 export type FromProcess =
 	/** sharp loaded: what it runs, for the log. */

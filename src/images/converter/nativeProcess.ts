@@ -1,10 +1,12 @@
 /**
  * The native converter's process: loads sharp (native libvips) and fits the images the extension
- * host sends, as many at once as it sends (it decides how many). A crash here — a native library
+ * host sends, at most argv[3] at once; the host sends one more ahead, which waits here, so that a
+ * place freed starts the next image without waiting for its bytes to arrive. A crash here — a native library
  * meeting a file it cannot handle, or a clash with the libraries of the process that started it —
  * ends this process only; the host fits the images again with WebAssembly.
  *
- * Usage: forked with an IPC channel (advanced serialization); argv[2] is libvips' threads per image.
+ * Usage: forked with an IPC channel (advanced serialization); argv[2] is libvips' threads per image,
+ * argv[3] the images fitted at once.
  */
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
@@ -23,17 +25,42 @@ process.on('disconnect', () => process.exit(0));
 
 const library = load();
 
+const places = Math.max(1, Number(process.argv[3]) || 1);
+const waiting: Extract<ToProcess, { type: 'fit' }>[] = [];
+let fitting = 0;
+
 process.on('message', (message: ToProcess) => {
-	if (message.type !== 'fit' || !library) return;
-	const started = performance.now();
-	// Advanced serialization hands over a Uint8Array view, which sharp takes as it is.
-	fitImage(library, message.request).then(
-		result => send({ type: 'fitted', id: message.id, result, ms: performance.now() - started }),
-		(err: unknown) => {
-			const error = err instanceof ImageError ? err : new ImageError('decode', phrase('could not be converted: {0}', sharpMessage(err)));
-			send({ type: 'failed', id: message.id, code: error.code, message: error.predicate });
-		}).finally(collect);
+	if (!library) return;
+	if (message.type === 'drop') {
+		const at = waiting.findIndex(fit => fit.id === message.id);
+		if (at < 0) return;
+		// Answered, so that its place in the host is free again.
+		waiting.splice(at, 1);
+		send({ type: 'failed', id: message.id, code: 'cancelled', message: 'was not converted: cancelled' });
+		return;
+	}
+	waiting.push(message);
+	next();
 });
+
+function next(): void {
+	while (library && fitting < places && waiting.length > 0) {
+		const message = waiting.shift()!;
+		fitting++;
+		const started = performance.now();
+		// Advanced serialization hands over a Uint8Array view, which sharp takes as it is.
+		fitImage(library, message.request).then(
+			result => send({ type: 'fitted', id: message.id, result, ms: performance.now() - started }),
+			(err: unknown) => {
+				const error = err instanceof ImageError ? err : new ImageError('decode', phrase('could not be converted: {0}', sharpMessage(err)));
+				send({ type: 'failed', id: message.id, code: error.code, message: error.predicate });
+			}).finally(() => {
+			fitting--;
+			collect();
+			next();
+		});
+	}
+}
 
 /**
  * Each image leaves tens of MB of buffers behind (the file as received, its pixels between steps),
