@@ -12,7 +12,7 @@ import { altTextOf } from '../../src/editor/markdownImageLinks';
 import { annotationToText } from '../../src/results/text';
 import { DEFAULT_CREDENTIALS, startEmulator, type Emulator } from '../emulator';
 import { fixtureBytes, recordingOf } from '../support/fixtures';
-import { quietNotifications, waitFor, WindowStubs } from './stubs';
+import { quietNotifications, UserSettings, waitFor, WindowStubs } from './stubs';
 
 const EXTENSION_ID = 'yandex-vision-tools.yandex-vision';
 const COMMAND = 'yandexVision.recognizeImageLink';
@@ -84,14 +84,11 @@ describe('Markdown image links, against the emulator', function () {
 	let emulator: Emulator;
 	const stubs = new WindowStubs();
 	const config = () => vscode.workspace.getConfiguration('yandexVision');
-	const settings: [string, unknown][] = [];
+	const settings = new UserSettings();
 	// The test profile's engine (batchAnalyze) reads the text.
 	const receiptText = () => annotationToText(recordingOf('receipt.png').textDetection!);
 
-	async function set(key: string, value: unknown): Promise<void> {
-		settings.push([key, config().inspect(key)?.globalValue]);
-		await config().update(key, value, vscode.ConfigurationTarget.Global);
-	}
+	const set = (key: string, value: unknown): Promise<void> => settings.set(key, value);
 
 	before(async () => {
 		emulator = await startEmulator();
@@ -105,7 +102,7 @@ describe('Markdown image links, against the emulator', function () {
 	});
 	after(async () => {
 		stubs.restore();
-		for (const [key, value] of settings.reverse()) await config().update(key, value, vscode.ConfigurationTarget.Global);
+		await settings.restore();
 		await emulator.close();
 	});
 	beforeEach(() => {

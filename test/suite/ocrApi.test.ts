@@ -19,7 +19,7 @@ import { DEFAULT_CREDENTIALS, startEmulator, type Emulator, type RequestLogEntry
 import type { RecordedOcrAnnotation } from '../emulator/recording';
 import { FIXTURES_DIR, recordingOf } from '../support/fixtures';
 import { fakeQuickPick } from '../support/shownToUser';
-import { quietNotifications, waitFor, WindowStubs } from './stubs';
+import { quietNotifications, UserSettings, waitFor, WindowStubs } from './stubs';
 
 const EXTENSION_ID = 'yandex-vision-tools.yandex-vision';
 
@@ -51,15 +51,11 @@ describe('the OCR API in VS Code, against the emulator', function () {
 	this.timeout(60_000);
 	let emulator: Emulator;
 	const stubs = new WindowStubs();
-	const config = () => vscode.workspace.getConfiguration('yandexVision');
 	const ocrRequests = (): RequestLogEntry[] => emulator.log.filter(entry => entry.path === '/ocr/v1/recognizeText');
 	const batchRequests = (): RequestLogEntry[] => emulator.log.filter(entry => entry.path === '/vision/v1/batchAnalyze');
-	const settings: [string, unknown][] = [];
+	const settings = new UserSettings();
 
-	async function set(key: string, value: unknown): Promise<void> {
-		settings.push([key, config().inspect(key)?.globalValue]);
-		await config().update(key, value, vscode.ConfigurationTarget.Global);
-	}
+	const set = (key: string, value: unknown): Promise<void> => settings.set(key, value);
 
 	async function recognize(command: 'yandexVision.recognizeText' | 'yandexVision.recognizeTextWith', ...args: unknown[]): Promise<ImageReport> {
 		const reports = await vscode.commands.executeCommand<ImageReport[] | undefined>(command, ...args);
@@ -83,7 +79,7 @@ describe('the OCR API in VS Code, against the emulator', function () {
 	});
 	after(async () => {
 		stubs.restore();
-		for (const [key, value] of settings.reverse()) await config().update(key, value, vscode.ConfigurationTarget.Global);
+		await settings.restore();
 		await emulator.close();
 	});
 	beforeEach(() => {

@@ -16,7 +16,7 @@ import { annotationToText } from '../../src/results/text';
 import { DEFAULT_CREDENTIALS, startEmulator, type Emulator, type RequestLogEntry } from '../emulator';
 import { fixtureBytes, recordingOf } from '../support/fixtures';
 import { findVsCodeStorage } from '../support/vscodeStorage';
-import { quietNotifications, waitFor, WindowStubs } from './stubs';
+import { quietNotifications, UserSettings, waitFor, WindowStubs } from './stubs';
 
 const EXTENSION_ID = 'yandex-vision-tools.yandex-vision';
 const TEXT_KIND = 'text.yandexVision.recognizedText';
@@ -92,15 +92,11 @@ describe('Paste and drop an image into an editor, against the emulator', functio
 	let provider: RecognizedTextProvider;
 	let filesBefore: string[];
 	const stubs = new WindowStubs();
-	const config = () => vscode.workspace.getConfiguration('yandexVision');
-	const settings: [string, unknown][] = [];
+	const settings = new UserSettings();
 	const ocrRequests = (): RequestLogEntry[] => emulator.log.filter(entry => entry.path === '/ocr/v1/recognizeText');
 	const receiptText = () => annotationToText(recordingOf('receipt.png').textDetection!);
 
-	async function set(key: string, value: unknown): Promise<void> {
-		settings.push([key, config().inspect(key)?.globalValue]);
-		await config().update(key, value, vscode.ConfigurationTarget.Global);
-	}
+	const set = (key: string, value: unknown): Promise<void> => settings.set(key, value);
 
 	async function setToken(token: string): Promise<void> {
 		stubs.stub('showInputBox', async () => token);
@@ -146,7 +142,7 @@ describe('Paste and drop an image into an editor, against the emulator', functio
 	});
 	after(async () => {
 		stubs.restore();
-		for (const [key, value] of settings.reverse()) await config().update(key, value, vscode.ConfigurationTarget.Global);
+		await settings.restore();
 		await emulator.close();
 	});
 	beforeEach(() => {

@@ -1,6 +1,25 @@
 import * as vscode from 'vscode';
 
 /**
+ * The extension's settings changed in the user scope for a suite, each put back as it was by
+ * `restore` (last changed, first restored).
+ */
+export class UserSettings {
+	private readonly saved: [string, unknown][] = [];
+
+	async set(key: string, value: unknown): Promise<void> {
+		const config = vscode.workspace.getConfiguration('yandexVision');
+		this.saved.push([key, config.inspect(key)?.globalValue]);
+		await config.update(key, value, vscode.ConfigurationTarget.Global);
+	}
+
+	async restore(): Promise<void> {
+		const config = vscode.workspace.getConfiguration('yandexVision');
+		for (const [key, value] of this.saved.splice(0).reverse()) await config.update(key, value, vscode.ConfigurationTarget.Global);
+	}
+}
+
+/**
  * Replaces `vscode.window` functions for one test and records their calls. The test files and
  * the extension share one API object (they belong to the same extension), so the extension sees
  * the replacements.

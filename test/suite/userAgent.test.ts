@@ -14,7 +14,7 @@ import * as vscode from 'vscode';
 import type { ImageReport } from '../../src/analysis/analyzer';
 import { startEmulator, type Emulator } from '../emulator';
 import { FIXTURES_DIR, fixtureBytes } from '../support/fixtures';
-import { quietNotifications, waitFor, WindowStubs } from './stubs';
+import { quietNotifications, UserSettings, waitFor, WindowStubs } from './stubs';
 
 const EXTENSION_ID = 'yandex-vision-tools.yandex-vision';
 const KEY_FILE = path.join(FIXTURES_DIR, 'keys', 'emulator-service-account-key.json');
@@ -28,13 +28,9 @@ describe('the User-Agent of the extension\'s requests', function () {
 	let emulator: Emulator;
 	let expected: string;
 	const stubs = new WindowStubs();
-	const config = () => vscode.workspace.getConfiguration('yandexVision');
-	const settings: [string, unknown][] = [];
+	const settings = new UserSettings();
 
-	async function set(key: string, value: unknown): Promise<void> {
-		settings.push([key, config().inspect(key)?.globalValue]);
-		await config().update(key, value, vscode.ConfigurationTarget.Global);
-	}
+	const set = (key: string, value: unknown): Promise<void> => settings.set(key, value);
 
 	before(async () => {
 		const extension = vscode.extensions.getExtension(EXTENSION_ID)!;
@@ -59,7 +55,7 @@ describe('the User-Agent of the extension\'s requests', function () {
 		quietNotifications(stubs);
 		await vscode.commands.executeCommand('yandexVision.signOut');
 		stubs.restore();
-		for (const [key, value] of settings.reverse()) await config().update(key, value, vscode.ConfigurationTarget.Global);
+		await settings.restore();
 		await emulator.close();
 	});
 	beforeEach(() => {
