@@ -9,12 +9,11 @@
  * apart); the pipelines take turns, round by round, so machine noise falls on all alike.
  */
 import { execFile } from 'node:child_process';
-import * as esbuild from 'esbuild';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { buildImageProcess, buildImageWorker, repoRoot, VIPS_PATH } from '../unit/imagesHarness';
+import { buildImageProcess, buildImageWorker, bundleForNode, repoRoot, VIPS_PATH } from '../unit/imagesHarness';
 import type { Bench, BenchContext, BenchReport } from './bench';
 import type { FolderRunArgs, FolderRunReport } from './folderChild';
 import { ms, ratio, table } from './markdown';
@@ -48,7 +47,7 @@ async function runBench(context: BenchContext): Promise<BenchReport> {
 	const photos = await photoFolder(SETS, context.log);
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-folder-'));
 	try {
-		const [workerPath, nativePath, childPath] = await Promise.all([buildImageWorker(dir), buildImageProcess(dir, { native: true }), buildChild(dir)]);
+		const [workerPath, nativePath, childPath] = await Promise.all([buildImageWorker(dir), buildImageProcess(dir, { native: true }), bundleForNode('test/bench/folderChild.ts', path.join(dir, 'folderChild.js'))]);
 		const sharpPath = path.join(repoRoot(), 'node_modules', 'sharp');
 		const sharpVersion = (JSON.parse(fs.readFileSync(path.join(sharpPath, 'package.json'), 'utf8')) as { version: string }).version;
 		const argsFor = (kind: Kind, files: string[]): FolderRunArgs => kind === 'sharp'
@@ -76,21 +75,6 @@ async function runBench(context: BenchContext): Promise<BenchReport> {
 	} finally {
 		fs.rmSync(dir, { recursive: true, force: true });
 	}
-}
-
-async function buildChild(dir: string): Promise<string> {
-	const outfile = path.join(dir, 'folderChild.js');
-	await esbuild.build({
-		entryPoints: [path.join(repoRoot(), 'test', 'bench', 'folderChild.ts')],
-		outfile,
-		bundle: true,
-		platform: 'node',
-		format: 'cjs',
-		target: 'node20',
-		packages: 'external',
-		logLevel: 'error',
-	});
-	return outfile;
 }
 
 async function child(childPath: string, args: FolderRunArgs): Promise<FolderRunReport> {

@@ -28,22 +28,29 @@ export function repoRoot(): string {
 }
 
 /**
- * Builds the converter's worker thread from source into `dir`, as esbuild.js builds
- * dist/imageWorker.js; returns its path.
+ * Bundles a file of the repository (`entry`, relative to its root) for Node into `outfile`, as
+ * esbuild.js bundles the product: dependencies left to node_modules unless `options` says otherwise.
  */
-export async function buildImageWorker(dir: string): Promise<string> {
-	const outfile = path.join(dir, 'imageWorker.js');
+export async function bundleForNode(entry: string, outfile: string, options: esbuild.BuildOptions = { packages: 'external' }): Promise<string> {
 	await esbuild.build({
-		entryPoints: [path.join(repoRoot(), 'src', 'images', 'converter', 'wasmWorker.ts')],
+		entryPoints: [path.join(repoRoot(), entry)],
 		outfile,
 		bundle: true,
 		platform: 'node',
 		format: 'cjs',
 		target: 'node20',
-		packages: 'external',
 		logLevel: 'error',
+		...options,
 	});
 	return outfile;
+}
+
+/**
+ * Builds the converter's worker thread from source into `dir`, as esbuild.js builds
+ * dist/imageWorker.js; returns its path.
+ */
+export function buildImageWorker(dir: string): Promise<string> {
+	return bundleForNode('src/images/converter/wasmWorker.ts', path.join(dir, 'imageWorker.js'));
 }
 
 /**
@@ -53,19 +60,8 @@ export async function buildImageWorker(dir: string): Promise<string> {
  * Without, sharp cannot load: the universal package, or a platform whose binaries will not run.
  */
 export async function buildImageProcess(dir: string, options: { native: boolean }): Promise<string> {
-	const outfile = path.join(dir, 'imageProcess.js');
 	const { sharpAtRunTime } = require(path.join(repoRoot(), 'esbuild.js')) as { sharpAtRunTime: esbuild.Plugin };
-	await esbuild.build({
-		entryPoints: [path.join(repoRoot(), 'src', 'images', 'converter', 'nativeProcess.ts')],
-		outfile,
-		bundle: true,
-		platform: 'node',
-		format: 'cjs',
-		target: 'node20',
-		external: ['@img/sharp-*'],
-		plugins: [sharpAtRunTime],
-		logLevel: 'error',
-	});
+	const outfile = await bundleForNode('src/images/converter/nativeProcess.ts', path.join(dir, 'imageProcess.js'), { external: ['@img/sharp-*'], plugins: [sharpAtRunTime] });
 	if (options.native) {
 		fs.mkdirSync(path.join(dir, 'node_modules'), { recursive: true });
 		fs.symlinkSync(path.join(repoRoot(), 'node_modules', '@img'), path.join(dir, 'node_modules', '@img'), 'junction');
