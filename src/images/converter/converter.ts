@@ -62,7 +62,7 @@ export class ImageConverter {
 			try {
 				// The bytes are copied to the process, so they are still there for WebAssembly if it fails.
 				const converted = await native.fit(request, signal);
-				if (!this.told) void native.warm().then(versions => this.tell(`native ${versions}, in its own process`), () => undefined);
+				if (native.versions) this.tell(`native ${native.versions}, in its own process`);
 				return converted;
 			} catch (err) {
 				if (!(err instanceof ImageError) || err.code !== 'converter' || signal?.aborted) throw err;

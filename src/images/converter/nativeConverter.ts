@@ -63,6 +63,8 @@ export class NativeConverter {
 	private stderr: string[] = [];
 	/** Why the process could not load libvips, when it said so before it ended. */
 	private broken: string | undefined;
+	/** What the process runs (`libvips 8.18.8, sharp 0.35.6`), once it has said so. */
+	versions: string | undefined;
 	private nextId = 1;
 	private disposed = false;
 	private readonly jobs: number;
@@ -160,7 +162,10 @@ export class NativeConverter {
 		});
 		this.started = new Promise<string>((resolve, reject) => {
 			child.on('message', (message: FromProcess) => {
-				if (message.type === 'ready') resolve(message.versions);
+				if (message.type === 'ready') {
+					this.versions = message.versions;
+					resolve(message.versions);
+				}
 				else if (message.type === 'broken') {
 					this.broken = message.message;
 					reject(new Error(message.message));

@@ -11,7 +11,7 @@
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { phrase } from '../../shared/phrase';
-import { ImageError } from '../errors';
+import { conversionCancelled, ImageError } from '../errors';
 import { fitImage, type ImageLibrary, type Raster } from './fitImage';
 import type { FromProcess, ToProcess } from './converterProtocol';
 import { sharpLibrary, sharpMessage, type SharpModule } from './sharpLibrary';
@@ -36,7 +36,7 @@ process.on('message', (message: ToProcess) => {
 		if (at < 0) return;
 		// Answered, so that its place in the host is free again.
 		waiting.splice(at, 1);
-		send({ type: 'failed', id: message.id, code: 'cancelled', message: 'was not converted: cancelled' });
+		send({ type: 'failed', id: message.id, code: 'cancelled', message: conversionCancelled().predicate });
 		return;
 	}
 	waiting.push(message);
